@@ -1,0 +1,102 @@
+/**
+ * The `mwan` subcommands: one table from name to implementation. Each takes its arguments
+ * (without the command word) and an io, and resolves to the exit code.
+ */
+import { runCheck } from 'mwan-config/check-command';
+import { mwandCommandDefs } from './commands/entry.js';
+
+export interface CommandIo {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+}
+
+export interface CommandDef {
+  /** One line for the usage text. */
+  summary: string;
+  run: (argv: string[], io: CommandIo) => Promise<number>;
+}
+
+export const COMMANDS: Record<string, CommandDef> = {
+  check: { summary: 'check [-c DIR] [--json]   validate DIR/mwan, print every problem', run: runCheck },
+  plan: { summary: 'plan [-c DIR] [--state FILE] [--json]   print the desired nft table, ip rules and routes (kernel untouched)', run: async (argv, io) => (await import('mwan-dataplane/plan-command')).runPlan(argv, io) },
+  // status, interfaces, policies, connected, rules, ifup, ifdown, reload, explain, metrics, watch, use, internal
+  ...mwandCommandDefs(),
+};
+
+export function usage(): string {
+  const lines = Object.values(COMMANDS).map((c) => `  ${c.summary}`);
+  return `Usage: mwan <command> [<arguments>]\n\nCommands:\n${lines.join('\n')}\n`;
+}
+
+/** Flags that may stand before the command word (`mwan -s SOCK status`, as `ubus -s SOCK list`). */
+const GLOBAL_WITH_VALUE = new Set(['-s', '-c']);
+const GLOBAL_SWITCHES = new Set(['--json']);
+
+/** Moves leading global flags behind the command word, where each command parses them. */
+export function hoistGlobalFlags(argv: readonly string[]): string[] {
+  const globals: string[] = [];
+  let i = 0;
+  while (i < argv.length) {
+    const a = argv[i]!;
+    if (GLOBAL_WITH_VALUE.has(a) && i + 1 < argv.length) {
+      globals.push(a, argv[i + 1]!);
+      i += 2;
+    } else if (GLOBAL_SWITCHES.has(a)) {
+      globals.push(a);
+      i += 1;
+    } else break;
+  }
+  if (i >= argv.length) return [...argv];
+  return [argv[i]!, ...globals, ...argv.slice(i + 1)];
+}
+
+/** Exit code for a wrong command line (docs/ubus-api.md, "Exit codes"). */
+export const EXIT_USAGE = 64;
+
+/**
+ * Commands that do not talk to ubus and end a wrong command line with their own code: mapped
+ * to 64 so that 2 always means "cannot reach ubus" (mwan-config's `check` uses 2 for usage).
+ */
+const OWN_USAGE_CODE: Record<string, number> = { check: 2 };
+
+/** A `-s`/`-c` without a value (before `--`), as "mwan CMD: -c needs a value (...)"; else undefined. */
+export function missingFlagValue(name: string, argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') break;
+    if (!GLOBAL_WITH_VALUE.has(a)) continue;
+    const v = argv[i + 1];
+    if (v === undefined || v === '') return `mwan ${name}: ${a} needs a value (${a === '-s' ? 'the ubus socket path' : 'the UCI config directory'})`;
+    i++;
+  }
+  return undefined;
+}
+
+/**
+ * Dispatch `argv` (without the program name). No command or an unknown one → usage on stderr,
+ * exit 64; `help`, `-h`, `--help` → usage on stdout, exit 0; `-s`/`-c` without a value → 64.
+ */
+export async function dispatch(argv: string[], io: CommandIo): Promise<number> {
+  const [name, ...rest] = hoistGlobalFlags(argv);
+  if (name === 'help' || name === '-h' || name === '--help') {
+    io.stdout(usage());
+    return 0;
+  }
+  if (name !== undefined && GLOBAL_WITH_VALUE.has(name)) {
+    io.stderr(`mwan: ${name} needs a value and a command must follow\n${usage()}`);
+    return EXIT_USAGE;
+  }
+  const cmd = name !== undefined && Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!cmd) {
+    if (name !== undefined) io.stderr(`mwan: unknown command '${name}'\n`);
+    io.stderr(usage());
+    return EXIT_USAGE;
+  }
+  const missing = missingFlagValue(name!, rest);
+  if (missing) {
+    io.stderr(`${missing}\n`);
+    return EXIT_USAGE;
+  }
+  const code = await cmd.run(rest, io);
+  return OWN_USAGE_CODE[name!] === code ? EXIT_USAGE : code;
+}
