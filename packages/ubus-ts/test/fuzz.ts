@@ -1,7 +1,8 @@
 /**
  * Fuzzing the frame decoder: random bytes, mutated captures, random splits. Used by the bounded
  * test in CI (fuzz.test.ts) and by the long run (`pnpm fuzz [seconds]`). Any non-UbusProtocolError
- * is a bug: the input is written to test/fixtures/fuzz-crashes/ as a reproducer.
+ * is a bug: the long run minimizes the input and writes it to test/fixtures/decoder-regressions/,
+ * where the replay test (decoder-regressions.test.ts) runs it on every CI run from then on.
  */
 import { FrameDecoder, decodeMessage, encodeMessage } from '../src/wire/index.js';
 import { UbusProtocolError } from '../src/errors.js';
@@ -68,4 +69,59 @@ export function makeInput(rand: () => number, seeds: Uint8Array[]): Uint8Array {
   for (let i = 0; i < n; i++) b[i] = Math.floor(rand() * 256);
   b[0] = 0; b[1] = Math.floor(rand() * 12); b[8] = 0; b[9] = 0; b[10] = 0; b[11] = (n - 8) & 0xfc;
   return b;
+}
+
+/** Same checks, with the splits drawn from a fixed seed: one verdict per input, for minimizing and replays. */
+export function checkFixed(bytes: Uint8Array, seed = 1): FuzzFailure | null {
+  return checkSplits(bytes, rng(seed));
+}
+
+/** A failure's class, for keeping one reproducer per distinct bug: the error's name and message without numbers. */
+export function signature(f: FuzzFailure): string {
+  const e = f.error;
+  const text = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  return text.replace(/\d+/g, 'N').slice(0, 120);
+}
+
+/**
+ * Shrinks a failing input (delta debugging over byte chunks, then single bytes toward 0) while it
+ * still fails with the same signature. Bounded: at most `budget` checks.
+ */
+export function minimize(input: Uint8Array, check: (b: Uint8Array) => FuzzFailure | null = checkFixed, budget = 4000): Uint8Array {
+  const first = check(input);
+  if (!first) return input;
+  const sig = signature(first);
+  const fails = (b: Uint8Array): boolean => { const r = check(b); return r !== null && signature(r) === sig; };
+  let cur = input;
+  let left = budget;
+  for (let chunk = Math.max(1, cur.length >> 1); chunk >= 1 && left > 0; chunk = chunk >> 1) {
+    for (let at = 0; at + chunk <= cur.length && left > 0;) {
+      const cand = new Uint8Array(cur.length - chunk);
+      cand.set(cur.subarray(0, at), 0);
+      cand.set(cur.subarray(at + chunk), at);
+      left--;
+      if (fails(cand)) cur = cand; else at += chunk;
+    }
+  }
+  for (let i = 0; i < cur.length && left > 0; i++) {
+    if (cur[i] === 0) continue;
+    const cand = cur.slice();
+    cand[i] = 0;
+    left--;
+    if (fails(cand)) cur = cand;
+  }
+  return cur;
+}
+
+/** A reproducer file: hex bytes, whitespace-separated; lines starting with # are comments. */
+export function parseHexFixture(text: string): Uint8Array {
+  const hex = text.split('\n').filter((l) => !l.trimStart().startsWith('#')).join(' ').trim();
+  if (hex === '') return new Uint8Array(0);
+  const bytes = hex.split(/\s+/);
+  for (const b of bytes) if (!/^[0-9a-fA-F]{2}$/.test(b)) throw new Error(`not a hex byte: '${b}'`);
+  return Uint8Array.from(bytes.map((b) => parseInt(b, 16)));
+}
+
+export function formatHexFixture(bytes: Uint8Array, comment: string): string {
+  return `# ${comment}\n${Buffer.from(bytes).toString('hex').replace(/(..)/g, '$1 ').trim()}\n`;
 }
