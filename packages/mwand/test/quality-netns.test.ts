@@ -122,8 +122,9 @@ test('balance quality: a WAN losing 50 % of its probes gets a smaller, non-zero 
   const t0 = Date.now();
   const lossy = await waitUntil(() => { const s = shares(); return s.wanb! > 0 && s.wanb! <= 40 ? s : null; }, 25_000, 200);
   t.diagnostic(`50 % loss on wanb: shares ${JSON.stringify(lossy)} within ${Date.now() - t0} ms; figures events so far ${figuresEvents}`);
-  // the figures event path carried it (the first one is due 10 s after the start's connected event)
-  assert.ok(figuresEvents >= 1, 'mwan.track.figures events seen');
+  // the figures event path carried it: the listener's output is read by this event loop, which
+  // the synchronous status polls block, so the count may trail the shares by a poll or two
+  await waitUntil(() => figuresEvents >= 1, 15_000, 100).catch(() => assert.fail(`no mwan.track.figures event within 15 s of the shares moving\n${logs.join('\n')}`));
   const tracker = call('mwan.track.wanb', 'status');
   t.diagnostic(`wanb tracker: loss ${tracker.loss_pct} %, latency ${tracker.latency_ms} ms, state ${tracker.state}`);
   const after = send();
