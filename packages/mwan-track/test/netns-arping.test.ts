@@ -39,10 +39,14 @@ test('arping: online through the neighbour, offline after `down` rounds of dropp
   t.after(() => { tr.kill('SIGKILL'); });
   const diag = (): string => `events=${JSON.stringify(b.events)} log=${tr.log.join('')}`;
   await waitUntil(() => b.events.some((e) => e.action === 'connected'), 8000).catch(() => assert.fail(diag()));
-  const st = (await b.client.call('mwan.track.wan1', 'status'))!;
-  assert.equal(st.method, 'arping');
-  const tgt = (st.targets as UbusData[])[0]!;
-  assert.ok((tgt.latency_ms as number) > 0 && (tgt.latency_ms as number) < 50, `ARP RTT ${tgt.latency_ms} ms`);
+  // `connected` can come before the first answered probe (initial_state online): wait for an RTT
+  const tgt = await waitUntil(async () => {
+    const st = (await b.client.call('mwan.track.wan1', 'status'))!;
+    assert.equal(st.method, 'arping');
+    const first = (st.targets as UbusData[])[0]!;
+    return first.latency_ms !== null && first.latency_ms !== undefined ? first : null;
+  }, 5000, 50).catch(() => assert.fail(`no ARP RTT measured: ${diag()}`));
+  assert.ok((tgt!.latency_ms as number) > 0 && (tgt!.latency_ms as number) < 50, `ARP RTT ${tgt!.latency_ms} ms`);
 
   // the tracker is `ip netns exec` → node; its arping is node's child
   const node = children(tr.pid!).find((p) => comm(p) === 'node') ?? tr.pid!;
