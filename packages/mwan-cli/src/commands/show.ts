@@ -57,41 +57,22 @@ export const interfaces: MwandCommand = {
   },
 };
 
-export const policies: MwandCommand = {
-  name: 'policies',
-  args: '',
-  help: 'Show currently active policy',
-  async run(args, ctx) {
-    noArgs('policies', args);
-    const r = await withBus(ctx, (bus) => callMwan(bus, 'policies'));
-    if (ctx.json) printJson(ctx, r);
-    else ctx.stdout.write(formatPolicies((r.policies as Rec) ?? {}));
-    return ExitCode.OK;
-  },
-};
+/** A command that shows one mwand method's reply: mwan3's text of the part `pick` takes, or the whole reply with --json. */
+function showReply<T>(name: string, help: string, pick: (reply: Rec) => T, format: (part: T) => string): MwandCommand {
+  return {
+    name,
+    args: '',
+    help,
+    async run(args, ctx) {
+      noArgs(name, args);
+      const r = await withBus(ctx, (bus) => callMwan(bus, name));
+      if (ctx.json) printJson(ctx, r);
+      else ctx.stdout.write(format(pick(r)));
+      return ExitCode.OK;
+    },
+  };
+}
 
-export const connected: MwandCommand = {
-  name: 'connected',
-  args: '',
-  help: 'Show directly connected networks',
-  async run(args, ctx) {
-    noArgs('connected', args);
-    const r = await withBus(ctx, (bus) => callMwan(bus, 'connected'));
-    if (ctx.json) printJson(ctx, r);
-    else ctx.stdout.write(formatConnected((r.connected as Rec) ?? {}));
-    return ExitCode.OK;
-  },
-};
-
-export const rules: MwandCommand = {
-  name: 'rules',
-  args: '',
-  help: 'Show active rules',
-  async run(args, ctx) {
-    noArgs('rules', args);
-    const r = await withBus(ctx, (bus) => callMwan(bus, 'rules'));
-    if (ctx.json) printJson(ctx, r);
-    else ctx.stdout.write(formatRules((r.rules as Rec[]) ?? []));
-    return ExitCode.OK;
-  },
-};
+export const policies = showReply('policies', 'Show currently active policy', (r) => (r.policies as Rec) ?? {}, formatPolicies);
+export const connected = showReply('connected', 'Show directly connected networks', (r) => (r.connected as Rec) ?? {}, formatConnected);
+export const rules = showReply('rules', 'Show active rules', (r) => (r.rules as Rec[]) ?? [], formatRules);
