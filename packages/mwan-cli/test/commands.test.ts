@@ -51,7 +51,13 @@ test('explain checks SRC, DST, PROTO and PORT before contacting mwand: exit 64 n
     [['10.0.0.1', '192.0.2.1', 'tcpp'], "mwan explain: PROTO 'tcpp' is not a protocol (all, icmp, igmp, tcp, udp, gre, esp, ah, icmpv6, ipv6-icmp, sctp or a number 0-255)\n"],
     [['10.0.0.1', '192.0.2.1', '300'], "mwan explain: PROTO '300' is not a protocol (all, icmp, igmp, tcp, udp, gre, esp, ah, icmpv6, ipv6-icmp, sctp or a number 0-255)\n"],
     [['10.0.0.1', '192.0.2.1', 'tcp', '70000'], "mwan explain: PORT '70000' is not a number 0-65535\n"],
-    [['10.0.0.1'], 'mwan explain: SRC and DST are required; usage: mwan explain SRC DST [PROTO [PORT]]\n'],
+    [['10.0.0.1'], 'mwan explain: SRC and DST are required; usage: mwan explain SRC DST [PROTO [PORT]] [--in IFACE]\n'],
+    [['10.0.0.1', '192.0.2.1', '--in'], 'mwan explain: --in needs a value (the netifd interface the flow arrives on, e.g. lan); usage: mwan explain SRC DST [PROTO [PORT]] [--in IFACE]\n'],
+    [['10.0.0.1', '192.0.2.1', '--in', ''], 'mwan explain: --in needs a value (the netifd interface the flow arrives on, e.g. lan); usage: mwan explain SRC DST [PROTO [PORT]] [--in IFACE]\n'],
+    [['10.0.0.1', '192.0.2.1', '--in', 'br-lan'], "mwan explain: --in 'br-lan' is not a netifd interface name (1-64 letters, digits, _)\n"],
+    [['--in', 'lan;x', '10.0.0.1', '192.0.2.1'], "mwan explain: --in 'lan;x' is not a netifd interface name (1-64 letters, digits, _)\n"],
+    [['10.0.0.1', '192.0.2.1', '--in', 'lan', '--in', 'guest'], 'mwan explain: --in given twice; usage: mwan explain SRC DST [PROTO [PORT]] [--in IFACE]\n'],
+    [['10.0.0.1', '--in', 'lan'], 'mwan explain: SRC and DST are required; usage: mwan explain SRC DST [PROTO [PORT]] [--in IFACE]\n'],
   ];
   for (const [args, msg] of cases) {
     const r = await run(['explain', ...sock, ...args]);
@@ -60,6 +66,7 @@ test('explain checks SRC, DST, PROTO and PORT before contacting mwand: exit 64 n
   }
   // valid arguments do reach for the bus (and find none here)
   assert.equal((await run(['explain', ...sock, '2001:db8::2', '2001:db8::1', 'TCP', '443'])).code, 2);
+  assert.equal((await run(['explain', ...sock, '--in', 'lan', '2001:db8::2', '2001:db8::1'])).code, 2);
 });
 
 test('mwan check is dispatched with its arguments', async (t) => {

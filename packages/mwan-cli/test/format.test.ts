@@ -50,6 +50,18 @@ test('explain text', () => {
   assert.equal(text, 'Flow 10.1.2.3 -> 203.0.113.5 tcp port 80 (ipv4):\n rule https does not match: destination port 443\n rule lan_b matches\nResult: wan (eth1)\n');
 });
 
+test('explain text: the inbound interface and rules explain could not evaluate', () => {
+  const text = formatExplain({
+    family: 'ipv4', src: '10.1.2.3', dst: '203.0.113.5', proto: 'all', src_iface: 'lan', decision: 'rule', action: 'default',
+    interfaces: [],
+    skipped: [{ rule: 'vpn', reason: 'set vpn (ipv4) could not be read (table inet mwan does not exist): not evaluated', evaluated: false }],
+    reasons: ['no rule matches: main routing table'],
+  });
+  assert.equal(text, 'Flow 10.1.2.3 -> 203.0.113.5 in on lan (ipv4):\n'
+    + ' rule vpn not evaluated, passed over: set vpn (ipv4) could not be read (table inet mwan does not exist): not evaluated\n'
+    + ' no rule matches: main routing table\nResult: main routing table (no mwan policy)\n');
+});
+
 test('prometheus exposition: HELP/TYPE once per family, labels escaped, nulls skipped', () => {
   const text = toPrometheus({
     controller: { events: 12, applies: 3, last_apply_ms: 4, uptime_s: 60 },

@@ -110,6 +110,13 @@ test('commands against mwand over the real broker: text, --json, errors and exit
   assert.deepEqual(calls.at(-1), { method: 'explain', args: { src: '10.0.0.1', dst: '203.0.113.1', proto: 'udp', port: 53 } });
   assert.match(ctx.out.join(''), /Result: wan \(eth1\)\n$/);
   ctx = ctxFor(sock);
+  assert.equal(await run('explain', ['10.0.0.1', '203.0.113.1', '--in', 'lan', 'tcp', '443'], ctx), 0);
+  assert.deepEqual(calls.at(-1), { method: 'explain', args: { src: '10.0.0.1', dst: '203.0.113.1', proto: 'tcp', port: 443, src_iface: 'lan' } }, '--in becomes src_iface');
+  ctx = ctxFor(sock);
+  const before = calls.length;
+  assert.equal(await run('explain', ['10.0.0.1', '203.0.113.1', '--in', 'br-lan'], ctx), ExitCode.USAGE);
+  assert.equal(calls.length, before, 'a bad --in never reaches mwand');
+  ctx = ctxFor(sock);
   assert.equal(await run('explain', ['10.0.0.1'], ctx), ExitCode.USAGE);
   assert.equal(await run('explain', ['10.0.0.1', '1.2.3.4', 'tcp', 'http'], ctx), ExitCode.USAGE);
 

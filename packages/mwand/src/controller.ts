@@ -6,6 +6,7 @@
  * dataplane sync, tracker instances, announcements.
  */
 import type { Clock } from './core/clock.js';
+import type { IpsetMembers, SourceWans } from './core/explain.js';
 import { emptyState, type ControllerState } from './core/model.js';
 import { EventQueue } from './core/queue.js';
 import type { InterfaceAction } from './core/state.js';
@@ -189,6 +190,14 @@ export class Controller implements MwanService {
   runningTrackers(): ReadonlySet<string> {
     return this.trackers.names();
   }
+  sourceWans(): SourceWans | undefined {
+    return this.dataplane.sourceWans();
+  }
+
+  ipsetMembers(ipsets: readonly string[]): Promise<IpsetMembers> {
+    return this.dataplane.ipsetMembers(ipsets);
+  }
+
   ruleCounters(): Promise<ReadonlyMap<string, RuleCounter> | undefined> {
     return this.dataplane.ruleCounters();
   }

@@ -71,7 +71,7 @@ async function main(): Promise<number> {
   controller = new Controller({
     clock: realClock,
     loadConfig,
-    dataplane: createDataplanePort(createApplier({ backend })),
+    dataplane: createDataplanePort(createApplier({ backend }), { nft: backend }),
     netifd: createNetifdPort(bus, realClock),
     trackers: createTrackerPort({ procd: createProcdClient(bus), bus, clock: realClock, command: args.trackCommand, socket: args.socket, mark: () => defaultMark(mask()) }),
     rtmon: createRtmonPort(bus),

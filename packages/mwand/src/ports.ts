@@ -3,6 +3,7 @@
  * uses). Real implementations live in src/adapters/ and talk to the bus, procd and the kernel;
  * tests use small fakes.
  */
+import type { IpsetMembers, SourceWans } from './core/explain.js';
 import type { ControllerState, CoreConfig, InterfaceConfig, NetifdView, RtmonView, TrackView } from './core/model.js';
 import type { PolicyTable, RuleCounter } from './views.js';
 
@@ -17,6 +18,10 @@ export interface DataplanePort {
   ruleCounters(): Promise<ReadonlyMap<string, RuleCounter> | undefined>;
   /** the policy choices a plan made (balance modes included), in the views' shape */
   policies?(plan: unknown, config: CoreConfig): PolicyTable;
+  /** the plan's own-address → WAN maps (src_wan_v4/_v6), for explain */
+  sourceWans?(plan: unknown): SourceWans;
+  /** members of these rule sets (`ipset NAME`) read from the running ruleset, for explain */
+  ipsetMembers?(ipsets: readonly string[]): Promise<IpsetMembers>;
   /** flush conntrack entries of this interface's mark (flush_conntrack) */
   flushConntrack?(iface: InterfaceConfig): Promise<void>;
 }

@@ -3,7 +3,7 @@
  * controller (behind the narrow MwanService) does the work and views.ts builds the replies.
  */
 import { BlobmsgType, Status, UbusStatusError, type MethodDef, type UbusData, type UbusObject } from 'ubus-ts';
-import { explain, type FlowQuery, type ExplainResult } from './core/explain.js';
+import { checkFlowQuery, explain, type FlowQuery, type ExplainResult, type IpsetMembers, type SourceWans } from './core/explain.js';
 import type { ControllerState } from './core/model.js';
 import { BadArgumentError, MwandError, MwandErrorCode } from './errors.js';
 import type { ControllerMetrics } from './metrics.js';
@@ -33,6 +33,13 @@ export interface MwanService {
   metrics(): ControllerMetrics;
   /** seconds since mwand started */
   uptimeS(): number;
+  /** the dataplane's own-address → WAN maps (src_wan_v4/_v6) of the current plan, when known */
+  sourceWans?(): SourceWans | undefined;
+  /**
+   * members of these rule `ipset` sets, read from the running ruleset (table inet mwan); a set
+   * that cannot be read carries the reason instead
+   */
+  ipsetMembers?(names: readonly string[]): Promise<IpsetMembers>;
   /** removes the kernel state and stops applying (`/etc/init.d/mwan stop`) */
   teardown(): Promise<{ table: boolean; ipRules: number; routes: number }>;
 }
@@ -135,8 +142,8 @@ export function mwanMethods(svc: MwanService, log: (m: string) => void = () => {
       },
     },
     explain: {
-      policy: { src: str, dst: str, proto: str, port: BlobmsgType.INT32 },
-      handler: (req) => {
+      policy: { src: str, dst: str, proto: str, port: BlobmsgType.INT32, src_iface: str },
+      handler: async (req) => {
         const src = optString(req.args, 'src');
         const dst = optString(req.args, 'dst');
         if (!src || !dst) {
@@ -148,8 +155,16 @@ export function mwanMethods(svc: MwanService, log: (m: string) => void = () => {
         if (proto) q.proto = proto;
         const port = req.args.port;
         if (typeof port === 'number') q.port = port;
+        const srcIface = optString(req.args, 'src_iface');
+        if (srcIface !== undefined) q.srcIface = srcIface;
         try {
-          return asData(explain(svc.state(), q, svc.policies()));
+          // a refused query must not cost a kernel read
+          checkFlowQuery(q);
+          // one snapshot of state, plan and shares; only the set members are read afterwards
+          const st = svc.state();
+          const data = { policies: svc.policies(), ...optional('sourceWans', svc.sourceWans?.()) };
+          const ipsets = await readIpsets(svc, [...new Set(st.config.rules.flatMap((r) => (r.ipset ? [r.ipset] : [])))]);
+          return asData(explain(st, q, { ...data, ...optional('ipsets', ipsets) }));
         } catch (err) {
           if (err instanceof BadArgumentError) log(`explain refused (field ${err.field}): ${err.message}`);
           return toStatus(err);
@@ -167,6 +182,21 @@ export function mwanMethods(svc: MwanService, log: (m: string) => void = () => {
       },
     },
   };
+}
+
+/** The rules' sets from the running ruleset; a failed read becomes the reason of each set. */
+async function readIpsets(svc: MwanService, names: string[]): Promise<IpsetMembers | undefined> {
+  if (names.length === 0 || !svc.ipsetMembers) return undefined;
+  try {
+    return await svc.ipsetMembers(names);
+  } catch (err) {
+    const error = (err as Error)?.message ?? String(err);
+    return Object.fromEntries(names.map((n) => [n, { ipv4: { error }, ipv6: { error } }]));
+  }
+}
+
+function optional<K extends string, V>(key: K, v: V | undefined): { [P in K]?: V } {
+  return (v === undefined ? {} : { [key]: v }) as { [P in K]?: V };
 }
 
 export function publishMwan(host: ObjectHost, svc: MwanService, log?: (m: string) => void): Promise<UbusObject> {

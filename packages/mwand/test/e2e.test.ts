@@ -35,6 +35,9 @@ config member 'wanb_m2'
 config policy 'wan_wanb'
 	list use_member 'wan_m1'
 	list use_member 'wanb_m2'
+config rule 'vpn'
+	option ipset 'vpn'
+	option use_policy 'default'
 config rule 'default_rule'
 	option dest_ip '0.0.0.0/0'
 	option use_policy 'wan_wanb'
@@ -104,6 +107,14 @@ test('mwand end to end: failover, hooks, reload keeps pids, kill -9 of mwand', {
   assert.match(text.stdout, /^Interface status:\n interface wan is online \d\dh:\d\dm:\d\ds, uptime \d\dh:\d\dm:\d\ds and tracking is active\n/);
   assert.match(text.stdout, /\nCurrent ipv4 policies:\nwan_wanb:\n wan \(100%\)\n/);
   assert.match(mwan('explain', '10.9.9.9', '203.0.113.5', 'udp', '53').stdout, /Result: wan \(wan0\)\n$/);
+  // explain follows the dataplane: wanb's own address is pinned to wanb (src_wan_v4), though the policy says wan
+  assert.match(mwan('explain', '198.51.100.2', '203.0.113.5').stdout, /\n source 198\.51\.100\.2 is an address of WAN wanb: .*\nResult: wanb \(wan1\)\n$/);
+  // ...and reads the rule's set from the running ruleset: an element added as dnsmasq's nftset= would changes the answer
+  const viaSet = (): { rule?: string; skipped: unknown[] } => JSON.parse(mwan('explain', '10.9.9.9', '203.0.113.77', '--json').stdout) as { rule?: string; skipped: unknown[] };
+  assert.deepEqual(viaSet(), { ...viaSet(), rule: 'default_rule', skipped: [{ rule: 'vpn', reason: 'destination not in set vpn (ipv4) (0 entries)' }] });
+  router.run(['nft', 'add', 'element', 'inet', 'mwan', 'vpn', '{ 203.0.113.64/26 }']);
+  assert.deepEqual(viaSet(), { ...viaSet(), rule: 'vpn', action: 'default', skipped: [] });
+  assert.match(mwan('explain', '10.9.9.9', '203.0.113.77').stdout, /\n rule vpn uses the built-in default\nResult: main routing table \(no mwan policy\)\n$/);
 
   // failover by the tracker: isp1 stops answering
   isp1.nft('table inet blk { chain in { type filter hook input priority 0; icmp type echo-request drop; }; }');

@@ -102,9 +102,12 @@ export function formatRules(rules: Rec[]): string {
 
 /** `mwan explain` in words. */
 export function formatExplain(e: Rec): string {
-  const flow = `${String(e.src)} -> ${String(e.dst)}${e.proto && e.proto !== 'all' ? ` ${String(e.proto)}` : ''}${e.port !== undefined ? ` port ${String(e.port)}` : ''}`;
+  const flow = `${String(e.src)} -> ${String(e.dst)}${e.proto && e.proto !== 'all' ? ` ${String(e.proto)}` : ''}${e.port !== undefined ? ` port ${String(e.port)}` : ''}`
+    + `${e.src_iface !== undefined ? ` in on ${String(e.src_iface)}` : ''}`;
   const out = [`Flow ${flow} (${String(e.family)}):`];
-  for (const s of (e.skipped as Rec[] | undefined) ?? []) out.push(` rule ${String(s.rule)} does not match: ${String(s.reason)}`);
+  for (const s of (e.skipped as Rec[] | undefined) ?? []) {
+    out.push(` rule ${String(s.rule)} ${s.evaluated === false ? 'not evaluated, passed over' : 'does not match'}: ${String(s.reason)}`);
+  }
   for (const r of (e.reasons as string[] | undefined) ?? []) out.push(` ${r}`);
   const ifs = (e.interfaces as Rec[] | undefined) ?? [];
   let result: string;

@@ -1,10 +1,11 @@
 /** The DataplanePort on mwan-dataplane: pure plan() from the core state, applier for the kernel. */
-import { plan as planDesired, type Applier, type DesiredState, type PlanConfig, type PlanState, type WanState } from 'mwan-dataplane';
+import { plan as planDesired, type Applier, type DataplaneBackend, type DesiredState, type PlanConfig, type PlanState, type WanState } from 'mwan-dataplane';
 import { defaultId, spreadIntoMask } from 'mwan-config';
 import type { ControllerState, CoreConfig, InterfaceConfig } from '../core/model.js';
 import { interfaceStatus } from '../core/status.js';
 import { largestRemainder } from '../core/policy.js';
 import type { DataplanePort } from '../ports.js';
+import { ipsetMembersOf, sourceWansOf } from './explain-data.js';
 import type { PolicyTable, RuleCounter } from '../views.js';
 
 export function toPlanConfig(c: CoreConfig): PlanConfig {
@@ -48,7 +49,15 @@ export function defaultMark(mask: number): number {
   return spreadIntoMask(defaultId(mask), mask);
 }
 
-export function createDataplanePort(applier: Applier): DataplanePort {
+export interface DataplanePortOptions {
+  /**
+   * lists our nft table alone (the kernel backend the applier uses), for reads that need no ip
+   * rules or routes (explain's set members); without it the applier's full read is used
+   */
+  nft?: Pick<DataplaneBackend, 'nftList'>;
+}
+
+export function createDataplanePort(applier: Applier, opts: DataplanePortOptions = {}): DataplanePort {
   let lastMask = 0x3f00;
   const userRules = new Set<string>();
   return {
@@ -79,6 +88,13 @@ export function createDataplanePort(applier: Applier): DataplanePort {
     },
     policies(p, config) {
       return choicesToTable(p as DesiredState, config);
+    },
+    sourceWans(p) {
+      return sourceWansOf(p as DesiredState);
+    },
+    async ipsetMembers(ipsets) {
+      const rs = opts.nft ? await opts.nft.nftList() : (await applier.read()).nft;
+      return ipsetMembersOf(rs, ipsets);
     },
     async flushConntrack(i: InterfaceConfig) {
       await applier.flushConntrack(spreadIntoMask(i.id, lastMask), lastMask);

@@ -4,6 +4,7 @@
  * interfaces whose action asks for it.
  */
 import type { Clock } from '../core/clock.js';
+import type { IpsetMembers, SourceWans } from '../core/explain.js';
 import type { ControllerState, CoreConfig } from '../core/model.js';
 import { resolveAll } from '../core/policy.js';
 import { canonical } from '../core/reload.js';
@@ -41,6 +42,23 @@ export class DataplaneSync {
       }
     }
     return resolveAll(st.config, usableSet(st));
+  }
+
+  /** The last plan's own-address maps; undefined without a plan (or a port that cannot say). */
+  sourceWans(): SourceWans | undefined {
+    if (this.lastPlan === undefined || !this.deps.dataplane.sourceWans) return undefined;
+    try {
+      return this.deps.dataplane.sourceWans(this.lastPlan);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Members of the rules' sets from the kernel; a port that cannot read them says so per set. */
+  ipsetMembers(ipsets: readonly string[]): Promise<IpsetMembers> {
+    if (this.deps.dataplane.ipsetMembers) return this.deps.dataplane.ipsetMembers(ipsets);
+    const error = 'the dataplane cannot be read back';
+    return Promise.resolve(Object.fromEntries(ipsets.map((n) => [n, { ipv4: { error }, ipv6: { error } }])));
   }
 
   ruleCounters(): Promise<ReadonlyMap<string, RuleCounter> | undefined> {

@@ -1,14 +1,20 @@
 /**
- * `explain`: which rule, policy and WAN a flow would take now, and why. Follows the packet
- * classification order of the dataplane (inventory section 3): connected destinations go via
- * the main table, then user rules in config order, first match wins; a policy resolves to the
- * usable members with the lowest metric, sharing by weight.
+ * `explain`: which rule, policy and WAN a new flow would take now, and why. Follows the packet
+ * classification order of the dataplane (docs/dataplane.md, "classify"): inbound on a WAN
+ * device, then connected destinations via the main table, then a WAN's own source address
+ * pinned to that WAN, then user rules in config order, first match wins; a policy resolves to
+ * the usable members with the lowest metric, sharing by weight. What only the dataplane knows
+ * (its policy shares, its own-address maps, set members read from the kernel) comes in as
+ * data: this function does no I/O.
  */
 import { BadArgumentError, MwandErrorCode } from '../errors.js';
-import { longestMatch, parseAddress, parsePrefix, prefixContains, type Address } from './ip.js';
+import { dataplaneDevice, protoNumber, ruleMiss, type IpsetMembers, type RuleFlow } from './explain-rules.js';
+import { longestMatch, parseAddress, type Address } from './ip.js';
 import type { ControllerState, Family, RuleConfig } from './model.js';
 import { resolvePolicy, type PolicyResolution } from './policy.js';
 import { allStatuses, usableSet } from './status.js';
+
+export type { IpsetMembers, SetEntries } from './explain-rules.js';
 
 export interface FlowQuery {
   src: string;
@@ -17,9 +23,30 @@ export interface FlowQuery {
   proto?: string;
   /** destination port */
   port?: number;
+  /** netifd interface the flow arrives on (as a rule's `src_iface`); absent: not given */
+  srcIface?: string;
+}
+
+/**
+ * The dataplane's own-address maps (`src_wan_v4` / `src_wan_v6`): per family, a WAN's address
+ * (plain, as the planner wrote it) → that WAN.
+ */
+export type SourceWans = Readonly<Record<Family, Readonly<Record<string, string>>>>;
+
+/** What explain takes from the dataplane and the kernel, when the caller has it. */
+export interface ExplainData {
+  /** policy → family → the dataplane's choice (balance modes may move shares); else resolved here */
+  policies?: Record<string, Record<Family, PolicyResolution>>;
+  /** the planner's own-address maps; absent: source-address pinning is reported as not evaluated */
+  sourceWans?: SourceWans;
+  /** members of the rules' sets read from the running ruleset; a set absent here is not evaluated */
+  ipsets?: IpsetMembers;
 }
 
 export type ExplainAction = 'interface' | 'balance' | 'default' | 'unreachable' | 'blackhole';
+
+/** What decided, in classification order. */
+export type ExplainDecision = 'inbound' | 'connected' | 'source' | 'rule' | 'no_rule';
 
 export interface ExplainResult {
   family: Family;
@@ -27,8 +54,13 @@ export interface ExplainResult {
   dst: string;
   proto: string;
   port?: number;
-  /** what decided: a connected destination, a user rule, or no rule matched */
-  decision: 'connected' | 'rule' | 'no_rule';
+  /** the inbound interface, when the query gave one */
+  src_iface?: string;
+  /**
+   * inbound on a WAN device, a connected destination, a WAN's own source address, a user rule,
+   * or no rule matched
+   */
+  decision: ExplainDecision;
   rule?: string;
   sticky?: boolean;
   policy?: string;
@@ -39,58 +71,118 @@ export interface ExplainResult {
   interface?: string;
   /** the steps, in words */
   reasons: string[];
-  /** rules passed over before the decision, and why */
-  skipped: { rule: string; reason: string }[];
+  /** rules passed over before the decision, and why; `evaluated: false` when explain could not tell */
+  skipped: { rule: string; reason: string; evaluated?: false }[];
 }
 
-const PROTO_NUMBERS: Record<string, number> = { icmp: 1, igmp: 2, tcp: 6, udp: 17, gre: 47, esp: 50, ah: 51, icmpv6: 58, 'ipv6-icmp': 58, sctp: 132 };
+/** A netifd interface name, as the config's `src_iface` takes it (UCI section name). */
+const IFACE_NAME = /^[A-Za-z0-9_]{1,64}$/;
 
-function protoNumber(p: string): number | undefined {
-  if (/^\d+$/.test(p)) return Number(p) <= 255 ? Number(p) : undefined;
-  return PROTO_NUMBERS[p.toLowerCase()];
+/** A query that passed checkFlowQuery, parsed. */
+export interface CheckedQuery {
+  family: Family;
+  src: Address;
+  dst: Address;
+  proto: string;
 }
 
-/**
- * `policies` (policy → family → resolution) is what the dataplane chose, when the caller has it
- * (balance modes may move shares); otherwise policies are resolved here from the state.
- */
-export function explain(state: ControllerState, q: FlowQuery, policies?: Record<string, Record<Family, PolicyResolution>>): ExplainResult {
-  const src = parseAddress(q.src);
-  if (!src) throw new BadArgumentError(MwandErrorCode.BAD_ARGUMENT, 'src', `explain: src "${q.src}" is not an IP address`);
-  const dst = parseAddress(q.dst);
-  if (!dst) throw new BadArgumentError(MwandErrorCode.BAD_ARGUMENT, 'dst', `explain: dst "${q.dst}" is not an IP address`);
-  if (src.family !== dst.family) throw new BadArgumentError(MwandErrorCode.BAD_ARGUMENT, 'dst', `explain: dst "${q.dst}" is not of the family of src "${q.src}"`);
+/** Checks a query; throws BadArgumentError naming the field (src, dst, proto, port, src_iface). */
+export function checkFlowQuery(q: FlowQuery): CheckedQuery {
+  const bad = (field: string, msg: string): never => {
+    throw new BadArgumentError(MwandErrorCode.BAD_ARGUMENT, field, `explain: ${msg}`);
+  };
+  const src = parseAddress(q.src) ?? bad('src', `src "${q.src}" is not an IP address`);
+  const dst = parseAddress(q.dst) ?? bad('dst', `dst "${q.dst}" is not an IP address`);
+  if (src.family !== dst.family) bad('dst', `dst "${q.dst}" is not of the family of src "${q.src}"`);
   const proto = (q.proto ?? 'all').toLowerCase();
-  if (proto !== 'all' && protoNumber(proto) === undefined) throw new BadArgumentError(MwandErrorCode.BAD_ARGUMENT, 'proto', `explain: proto "${q.proto}" is not a protocol name or number 0-255`);
-  if (q.port !== undefined && !(Number.isInteger(q.port) && q.port >= 0 && q.port <= 65535)) {
-    throw new BadArgumentError(MwandErrorCode.BAD_ARGUMENT, 'port', `explain: port ${q.port} is not 0-65535`);
+  if (proto !== 'all' && protoNumber(proto) === undefined) bad('proto', `proto "${q.proto}" is not a protocol name or number 0-255`);
+  if (q.port !== undefined && !(Number.isInteger(q.port) && q.port >= 0 && q.port <= 65535)) bad('port', `port ${q.port} is not 0-65535`);
+  if (q.srcIface !== undefined && !IFACE_NAME.test(q.srcIface)) {
+    bad('src_iface', `src_iface "${q.srcIface}" is not a netifd interface name (1-64 letters, digits, _)`);
   }
-  const family = dst.family;
-  const base = { family, src: q.src, dst: q.dst, proto, ...(q.port !== undefined ? { port: q.port } : {}) };
-  const reasons: string[] = [];
-  const skipped: { rule: string; reason: string }[] = [];
+  return { family: dst.family, src, dst, proto };
+}
 
-  const connected = [...state.rtmon.connected[family], ...(state.rtmon.custom?.[family] ?? []), ...(family === 'ipv4' ? ['224.0.0.0/3'] : [])];
-  const hit = longestMatch(connected, dst);
+export function explain(state: ControllerState, q: FlowQuery, data: ExplainData = {}): ExplainResult {
+  const { family, src, dst, proto } = checkFlowQuery(q);
+  const base = {
+    family, src: q.src, dst: q.dst, proto,
+    ...(q.port !== undefined ? { port: q.port } : {}),
+    ...(q.srcIface !== undefined ? { src_iface: q.srcIface } : {}),
+  };
+  const reasons: string[] = [];
+  const skipped: ExplainResult['skipped'] = [];
+  const inDevice = q.srcIface !== undefined ? dataplaneDevice(state, q.srcIface) : undefined;
+  const main = [...state.rtmon.connected[family], ...(state.rtmon.custom?.[family] ?? [])];
+
+  // 3. inbound on a WAN device (in_<wan>): replies to inbound connections leave the same way
+  if (q.srcIface !== undefined) {
+    const wan = inDevice ? state.config.interfaces.find((i) => i.family === family && dataplaneDevice(state, i.name) === inDevice) : undefined;
+    if (wan) {
+      const arrives = `the flow arrives on ${inDevice}, the device of WAN ${wan.name}`;
+      const srcNet = longestMatch(main, src);
+      if (srcNet) {
+        reasons.push(`${arrives}; its source ${q.src} is in the connected network ${srcNet.text}: main routing table, no policy`);
+        return { ...base, decision: 'inbound', action: 'default', interfaces: [], reasons, skipped };
+      }
+      reasons.push(`${arrives}: the connection is marked for ${wan.name} so its replies leave through ${wan.name}; no rule or policy`);
+      return { ...base, decision: 'inbound', ...one(state, wan.name), reasons, skipped };
+    }
+    reasons.push(`the flow arrives on ${q.srcIface}${inDevice ? ` (${inDevice})` : ''}, not on a device of an ${family} WAN`);
+  }
+
+  // 4. connected / rt_table_lookup destinations and multicast: main table
+  const hit = longestMatch([...main, ...(family === 'ipv4' ? ['224.0.0.0/3'] : ['fe80::/10', 'ff00::/8'])], dst);
   if (hit) {
     reasons.push(`destination ${q.dst} is in the connected network ${hit.text}: main routing table, no policy`);
     return { ...base, decision: 'connected', action: 'default', interfaces: [], reasons, skipped };
   }
   reasons.push(`destination ${q.dst} is not a connected network`);
 
+  // 4b. a WAN's own source address: that WAN, before user rules and balancing
+  if (data.sourceWans) {
+    const owner = ownerOf(data.sourceWans[family], src);
+    if (owner) {
+      const usable = usableSet(state).has(owner);
+      reasons.push(`source ${q.src} is an address of WAN ${owner}: traffic from it leaves through ${owner}, before user rules and policies`
+        + (usable ? '' : ` (also now that ${owner} is not usable in policies: the entry stays while netifd has it up)`));
+      return { ...base, decision: 'source', ...one(state, owner), reasons, skipped };
+    }
+    reasons.push(`source ${q.src} is not an address of a WAN`);
+  } else {
+    reasons.push('source-address pinning not evaluated: the WANs\' addresses in the dataplane are not known (no plan)');
+  }
+
+  // 5. user rules, first match wins
+  const flow: RuleFlow = { family, src, dst, proto, port: q.port, srcIface: q.srcIface, inDevice };
   for (const rule of state.config.rules) {
-    const why = mismatch(rule, family, src, dst, proto, q.port);
-    if (why) {
-      skipped.push({ rule: rule.name, reason: why });
+    const miss = ruleMiss(state, rule, flow, data.ipsets);
+    if (miss) {
+      skipped.push({ rule: rule.name, reason: miss.reason, ...(miss.evaluated === false ? { evaluated: false as const } : {}) });
       continue;
     }
     reasons.push(`rule ${rule.name} matches (first matching rule, in config order)`);
-    const t = target(state, rule, family, reasons, policies);
+    const t = target(state, rule, family, reasons, data.policies);
     if (rule.sticky) reasons.push(`rule ${rule.name} is sticky: a source keeps the WAN it got for ${rule.timeout} s while that WAN stays in the policy`);
     return { ...base, decision: 'rule', rule: rule.name, ...(rule.sticky ? { sticky: true } : {}), ...t, reasons, skipped };
   }
   reasons.push('no rule matches: main routing table');
   return { ...base, decision: 'no_rule', action: 'default', interfaces: [], reasons, skipped };
+}
+
+/** The WAN owning `a` in one family's own-address map (keys compared as addresses, not text). */
+function ownerOf(map: Readonly<Record<string, string>>, a: Address): string | undefined {
+  for (const [addr, wan] of Object.entries(map)) {
+    const p = parseAddress(addr);
+    if (p && p.family === a.family && p.value === a.value) return wan;
+  }
+  return undefined;
+}
+
+/** A single WAN as the result. */
+function one(state: ControllerState, wan: string): Pick<ExplainResult, 'action' | 'interfaces' | 'interface'> {
+  const device = allStatuses(state).get(wan)?.device;
+  return { action: 'interface', interfaces: [{ interface: wan, percent: 100, ...(device ? { device } : {}) }], interface: wan };
 }
 
 function target(state: ControllerState, rule: RuleConfig, family: Family, reasons: string[], policies?: Record<string, Record<Family, PolicyResolution>>): Pick<ExplainResult, 'policy' | 'action' | 'interfaces' | 'interface'> {
@@ -121,51 +213,4 @@ function target(state: ControllerState, rule: RuleConfig, family: Family, reason
   }
   reasons.push(`policy ${policy.name}: ${interfaces.map((i) => `${i.interface} ${i.percent}%`).join(', ')} share metric ${metric} by weight (per new connection)`);
   return { policy: policy.name, action: 'balance', interfaces };
-}
-
-/** Why a rule does not match the flow, or undefined when it does. */
-function mismatch(rule: RuleConfig, family: Family, src: Address, dst: Address, proto: string, port: number | undefined): string | undefined {
-  if (rule.family !== 'any' && rule.family !== family) return `family ${rule.family}`;
-  if (rule.proto !== 'all' && rule.proto !== '') {
-    if (proto === 'all') return `protocol ${rule.proto} (the flow's protocol was not given)`;
-    if (protoNumber(rule.proto) !== protoNumber(proto)) return `protocol ${rule.proto}`;
-  }
-  const srcMatch = addrList(rule.srcIp, family, src);
-  if (srcMatch !== true) return srcMatch === 'family' ? `source addresses are all ${otherFamily(family)}` : `source not in ${rule.srcIp.join(',')}`;
-  const dstMatch = addrList(rule.destIp, family, dst);
-  if (dstMatch !== true) return dstMatch === 'family' ? `destination addresses are all ${otherFamily(family)}` : `destination not in ${rule.destIp.join(',')}`;
-  const portsApply = rule.proto === 'tcp' || rule.proto === 'udp' || rule.proto === '6' || rule.proto === '17';
-  if (portsApply && rule.srcPort.length > 0) return 'source port (explain takes no source port)';
-  if (portsApply && rule.destPort.length > 0) {
-    if (port === undefined) return `destination port ${rule.destPort.join(',')} (the flow's port was not given)`;
-    if (!portIn(rule.destPort, port)) return `destination port ${rule.destPort.join(',')}`;
-  }
-  if (rule.srcIface) return `inbound interface ${rule.srcIface} (explain looks at locally routed flows without one)`;
-  if (rule.ipset) return `set ${rule.ipset} (its members are not evaluated by explain)`;
-  return undefined;
-}
-
-function otherFamily(f: Family): Family {
-  return f === 'ipv4' ? 'ipv6' : 'ipv4';
-}
-
-/** true: matches (or empty list); 'family': only other-family entries (rule skipped for this family); false: no match. */
-function addrList(list: readonly string[], family: Family, a: Address): true | false | 'family' {
-  const entries = list.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
-  if (entries.length === 0) return true;
-  const prefixes = entries.map(parsePrefix).filter((p) => p !== undefined);
-  const same = prefixes.filter((p) => p.family === family);
-  if (same.length === 0) return 'family';
-  return same.some((p) => prefixContains(p, a));
-}
-
-function portIn(list: readonly string[], port: number): boolean {
-  for (const item of list.flatMap((s) => s.split(','))) {
-    const m = /^\s*(\d+)\s*(?:[-:]\s*(\d+))?\s*$/.exec(item);
-    if (!m) continue;
-    const lo = Number(m[1]);
-    const hi = m[2] === undefined ? lo : Number(m[2]);
-    if (port >= lo && port <= hi) return true;
-  }
-  return false;
 }

@@ -67,3 +67,19 @@ export function longestMatch(list: readonly string[], a: Address): Prefix | unde
   }
   return best;
 }
+
+/**
+ * Whether a set entry as nft lists it ("a", "a/len", "a-b") contains `a`; false for an entry of
+ * the other family or one that does not parse.
+ */
+export function entryContains(entry: string, a: Address): boolean {
+  const e = entry.trim();
+  const dash = e.indexOf('-');
+  if (dash > 0 && !e.includes('/')) {
+    const lo = parseAddress(e.slice(0, dash).trim());
+    const hi = parseAddress(e.slice(dash + 1).trim());
+    return !!lo && !!hi && lo.family === a.family && hi.family === a.family && lo.value <= a.value && a.value <= hi.value;
+  }
+  const p = parsePrefix(e);
+  return !!p && prefixContains(p, a);
+}

@@ -1,0 +1,296 @@
+/**
+ * explain follows the dataplane for source-address pinning (src_wan maps), src_iface rules and
+ * ipset rules. The own-address maps come from the real planner (mwan-dataplane plan() through
+ * mwand's adapters), so the rules for offline/disabled/down WANs are the planner's, not a copy.
+ */
+import { test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApplier, createRecordingBackend, plan as planDesired } from 'mwan-dataplane';
+import type { Ruleset } from 'nft-json';
+import { startBroker } from 'ubus-ts/broker/index';
+import { connect } from 'ubus-ts/client/index';
+import { Status, UbusStatusError } from 'ubus-ts';
+import { createDataplanePort, toPlanConfig, toPlanState } from '../src/adapters/dataplane.js';
+import { ipsetMembersOf, sourceWansOf } from '../src/adapters/explain-data.js';
+import { Controller } from '../src/controller.js';
+import { realClock } from '../src/core/clock.js';
+import { explain, type ExplainResult, type FlowQuery, type IpsetMembers, type SourceWans } from '../src/core/explain.js';
+import { emptyState, type ControllerState, type CoreConfig, type NetifdView } from '../src/core/model.js';
+import { MwandErrorCode } from '../src/errors.js';
+import { publishMwan } from '../src/ubus-api.js';
+import { FakeNetifd, FakeRtmon, FakeTrackers, RecordingEvents, RecordingHooks } from './fakes.js';
+import { iface, rule, up } from './fixtures.js';
+
+/** wan (eth1) and wanb (eth2) IPv4, wan6 (eth3) IPv6; failover and balanced policies. */
+function config(over: Partial<CoreConfig> = {}): CoreConfig {
+  return {
+    globals: { mmxMask: 0x3f00, logging: false, loglevel: 'notice', rtTableLookup: [], sourceRouting: false },
+    interfaces: [iface('wan', 1), iface('wanb', 2), iface('wan6', 3, { family: 'ipv6', trackIps: [] })],
+    members: [
+      { name: 'wan_m1', interface: 'wan', metric: 1, weight: 1 },
+      { name: 'wanb_m1', interface: 'wanb', metric: 1, weight: 1 },
+      { name: 'wanb_m2', interface: 'wanb', metric: 2, weight: 1 },
+      { name: 'wan6_m1', interface: 'wan6', metric: 1, weight: 1 },
+    ],
+    policies: [
+      { name: 'wan_wanb', members: ['wan_m1', 'wanb_m2'], lastResort: 'unreachable' },
+      { name: 'wanb_only', members: ['wanb_m1'], lastResort: 'unreachable' },
+      { name: 'balanced', members: ['wan_m1', 'wanb_m1', 'wan6_m1'], lastResort: 'unreachable' },
+    ],
+    rules: [rule('https', 'balanced', { proto: 'tcp', destPort: ['443'] }), rule('default_rule', 'wan_wanb')],
+    ...over,
+  };
+}
+
+const net = (device: string, ipv4: string[], ipv6: string[] = []): NetifdView => ({ ...up(device), ipv4, ipv6 });
+
+function state(over: Partial<ControllerState> = {}, cfg: CoreConfig = config()): ControllerState {
+  return {
+    ...emptyState(cfg),
+    netifd: {
+      wan: net('eth1', ['192.0.2.10/24']),
+      wanb: net('eth2', ['198.51.100.7/24', '198.51.100.8']),
+      wan6: net('eth3', [], ['2001:DB8:0:0::7/64', 'fe80::7/64']),
+    },
+    rtmon: { connected: { ipv4: ['192.0.2.0/24', '198.51.100.0/24', '192.168.1.0/24'], ipv6: ['2001:db8::/64'] } },
+    ...over,
+  };
+}
+
+/** The own-address maps the real planner writes for this state (what mwand passes to explain). */
+function planned(st: ControllerState): SourceWans {
+  return sourceWansOf(planDesired(toPlanConfig(st.config), toPlanState(st)));
+}
+
+function brief(r: ExplainResult): string {
+  return [r.decision, r.rule ?? '-', r.action, r.interfaces.map((i) => `${i.interface}${i.device ? `(${i.device})` : ''} ${i.percent}`).join(',')].join(' ');
+}
+
+interface Case { name: string; st: ControllerState; q: FlowQuery; want: string; reason?: RegExp; noPlan?: boolean; ipsets?: IpsetMembers }
+
+const sourceCases: Case[] = [
+  { name: 'own address (prefix length dropped): that WAN, before the rule that would balance it',
+    st: state(), q: { src: '192.0.2.10', dst: '203.0.113.7', proto: 'tcp', port: 443 }, want: 'source - interface wan(eth1) 100',
+    reason: /^source 192\.0\.2\.10 is an address of WAN wan: traffic from it leaves through wan, before user rules and policies$/ },
+  { name: 'second address of another WAN', st: state(), q: { src: '198.51.100.8', dst: '203.0.113.7' }, want: 'source - interface wanb(eth2) 100' },
+  { name: 'IPv6 own address written in another form', st: state(), q: { src: '2001:db8::0:7', dst: '2001:db8:5::1' }, want: 'source - interface wan6(eth3) 100' },
+  { name: 'IPv6 link-local is left out (as the planner does): the rules decide',
+    st: state(), q: { src: 'fe80::7', dst: '2001:db8:5::1', proto: 'tcp', port: 443 }, want: 'rule https interface wan6(eth3) 100' },
+  { name: 'a WAN offline by tracking keeps its entry (probes still leave through it)',
+    st: state({ track: { wanb: { state: 'offline' } } }), q: { src: '198.51.100.7', dst: '203.0.113.7' }, want: 'source - interface wanb(eth2) 100',
+    reason: /not usable in policies: the entry stays while netifd has it up/ },
+  { name: 'netifd down: no entry, the rules decide',
+    st: state({ netifd: { ...state().netifd, wanb: { ...net('eth2', ['198.51.100.7/24']), up: false } } }), q: { src: '198.51.100.7', dst: '203.0.113.7' },
+    want: 'rule default_rule interface wan(eth1) 100', reason: /^source 198\.51\.100\.7 is not an address of a WAN$/ },
+  { name: 'disabled WAN: no entry',
+    st: state({}, config({ interfaces: [iface('wan', 1), iface('wanb', 2, { enabled: false }), iface('wan6', 3, { family: 'ipv6', trackIps: [] })] })),
+    q: { src: '198.51.100.7', dst: '203.0.113.7' }, want: 'rule default_rule interface wan(eth1) 100' },
+  { name: 'administratively down (mwan ifdown): no entry', st: state({ adminDown: ['wanb'] }), q: { src: '198.51.100.7', dst: '203.0.113.7' },
+    want: 'rule default_rule interface wan(eth1) 100' },
+  { name: 'one address on two WANs: the first in config order keeps it',
+    st: state({ netifd: { ...state().netifd, wanb: net('eth2', ['192.0.2.10/24']) } }), q: { src: '192.0.2.10', dst: '203.0.113.7' }, want: 'source - interface wan(eth1) 100' },
+  { name: 'a connected destination still goes via main first', st: state(), q: { src: '192.0.2.10', dst: '192.168.1.5' }, want: 'connected - default ' },
+  { name: 'without the plan\'s maps: pinning reported as not evaluated, the rules decide', noPlan: true,
+    st: state(), q: { src: '192.0.2.10', dst: '203.0.113.7' }, want: 'rule default_rule interface wan(eth1) 100', reason: /source-address pinning not evaluated/ },
+];
+
+for (const c of sourceCases) {
+  test(`explain, source address of a WAN: ${c.name}`, () => {
+    const r = explain(c.st, c.q, c.noPlan ? {} : { sourceWans: planned(c.st) });
+    assert.equal(brief(r), c.want);
+    if (c.reason) assert.ok(r.reasons.some((x) => c.reason!.test(x)), r.reasons.join(' | '));
+  });
+}
+
+test('the adapter reads the plan\'s src_wan maps as address -> WAN', () => {
+  assert.deepEqual(planned(state()), { ipv4: { '192.0.2.10': 'wan', '198.51.100.7': 'wanb', '198.51.100.8': 'wanb' }, ipv6: { '2001:db8::7': 'wan6' } });
+});
+
+/** src_iface rules: guests is an IPv4 rule for flows arriving on wan6's device (eth3, IPv6-only WAN). */
+function ifaceConfig(): CoreConfig {
+  return config({
+    rules: [
+      rule('from_lan', 'wanb_only', { srcIface: 'lan' }),
+      rule('guests', 'wanb_only', { family: 'ipv4', srcIface: 'wan6' }),
+      rule('default_rule', 'wan_wanb'),
+    ],
+  });
+}
+
+const ifaceCases: Case[] = [
+  { name: 'the flow arrives on the rule\'s interface: the rule matches', st: state({}, ifaceConfig()),
+    q: { src: '10.8.0.2', dst: '203.0.113.7', srcIface: 'wan6' }, want: 'rule guests interface wanb(eth2) 100' },
+  { name: 'inbound interface not given: passed over, not evaluated (as before)', st: state({}, ifaceConfig()),
+    q: { src: '10.8.0.2', dst: '203.0.113.7' }, want: 'rule default_rule interface wan(eth1) 100' },
+  { name: 'arrives on another interface: no match', st: state({}, ifaceConfig()),
+    q: { src: '10.8.0.2', dst: '203.0.113.7', srcIface: 'lan' }, want: 'rule default_rule interface wan(eth1) 100' },
+  { name: 'src_iface of an interface with no device (down): the dataplane leaves the rule out',
+    st: state({ netifd: { ...state().netifd, wan6: { ...net('eth3', []), up: false } } }, ifaceConfig()),
+    q: { src: '10.8.0.2', dst: '203.0.113.7', srcIface: 'wan6' }, want: 'rule default_rule interface wan(eth1) 100' },
+  { name: 'arrives on a WAN device of the flow\'s family: marked for that WAN, before connected and rules (in_<wan>)', st: state({}, ifaceConfig()),
+    q: { src: '203.0.113.50', dst: '192.168.1.5', srcIface: 'wanb' }, want: 'inbound - interface wanb(eth2) 100', reason: /arrives on eth2, the device of WAN wanb/ },
+  { name: 'arrives on a WAN device from a connected source: main table', st: state({}, ifaceConfig()),
+    q: { src: '198.51.100.99', dst: '203.0.113.7', srcIface: 'wanb' }, want: 'inbound - default ', reason: /source 198\.51\.100\.99 is in the connected network 198\.51\.100\.0\/24/ },
+  { name: 'IPv6 flow on the IPv6 WAN\'s device', st: state({}, ifaceConfig()),
+    q: { src: '2001:db8:9::1', dst: '2001:db8:5::1', srcIface: 'wan6' }, want: 'inbound - interface wan6(eth3) 100' },
+];
+
+for (const c of ifaceCases) {
+  test(`explain, src_iface: ${c.name}`, () => {
+    const r = explain(c.st, c.q, { sourceWans: planned(c.st) });
+    assert.equal(brief(r), c.want);
+    if (c.reason) assert.ok(r.reasons.some((x) => c.reason!.test(x)), r.reasons.join(' | '));
+    assert.equal(r.src_iface, c.q.srcIface);
+  });
+}
+
+test('explain, src_iface: the reasons of passed-over rules say whether they were evaluated', () => {
+  const st = state({}, ifaceConfig());
+  const skipped = (q: FlowQuery) => explain(st, q, { sourceWans: planned(st) }).skipped;
+  assert.deepEqual(skipped({ src: '10.8.0.2', dst: '203.0.113.7' }), [
+    { rule: 'from_lan', reason: 'src_iface lan has no device (not an mwan interface that is up): the dataplane leaves the rule out' },
+    { rule: 'guests', reason: 'inbound interface wan6 (the flow\'s inbound interface was not given)', evaluated: false },
+  ]);
+  assert.deepEqual(skipped({ src: '10.8.0.2', dst: '203.0.113.7', srcIface: 'lan' }).map((s) => [s.rule, s.reason, s.evaluated]), [
+    ['from_lan', 'src_iface lan has no device (not an mwan interface that is up): the dataplane leaves the rule out', undefined],
+    ['guests', 'inbound interface wan6 (device eth3), the flow arrives on lan', undefined],
+  ]);
+});
+
+test('explain rejects a src_iface that is not a netifd interface name, naming the field', () => {
+  for (const srcIface of ['', 'eth0; rm -rf /', 'lan-1', 'a'.repeat(65), 'wan 2']) {
+    assert.throws(() => explain(state(), { src: '10.0.0.1', dst: '203.0.113.7', srcIface }),
+      (e: { code: string; field: string; message: string }) => e.code === MwandErrorCode.BAD_ARGUMENT && e.field === 'src_iface' && /src_iface .* is not a netifd interface name/.test(e.message), srcIface);
+  }
+});
+
+function setConfig(): CoreConfig {
+  return config({
+    rules: [
+      rule('vpn_web', 'wanb_only', { proto: 'tcp', destPort: ['443'], ipset: 'vpn' }),
+      rule('vpn', 'wanb_only', { ipset: 'vpn' }),
+      rule('default_rule', 'wan_wanb'),
+    ],
+  });
+}
+const members: IpsetMembers = { vpn: { ipv4: ['203.0.113.200', '203.0.113.0/28', '203.0.113.100-203.0.113.120'], ipv6: ['2001:db8:1::/48'] } };
+
+const setCases: Case[] = [
+  { name: 'a single address member', st: state({}, setConfig()), ipsets: members, q: { src: '10.0.0.1', dst: '203.0.113.200' }, want: 'rule vpn interface wanb(eth2) 100' },
+  { name: 'inside a prefix member', st: state({}, setConfig()), ipsets: members, q: { src: '10.0.0.1', dst: '203.0.113.9' }, want: 'rule vpn interface wanb(eth2) 100' },
+  { name: 'inside a range member', st: state({}, setConfig()), ipsets: members, q: { src: '10.0.0.1', dst: '203.0.113.120' }, want: 'rule vpn interface wanb(eth2) 100' },
+  { name: 'not a member: the next rule', st: state({}, setConfig()), ipsets: members, q: { src: '10.0.0.1', dst: '203.0.113.121' },
+    want: 'rule default_rule interface wan(eth1) 100' },
+  { name: 'IPv6 flows look in the IPv6 set (wanb_only has no IPv6 member: its last resort)', st: state({}, setConfig()), ipsets: members, q: { src: '2001:db8:9::1', dst: '2001:db8:1:5::1' }, want: 'rule vpn unreachable ' },
+  { name: 'an IPv4 member does not match IPv6', st: state({}, setConfig()), ipsets: { vpn: { ipv4: ['0.0.0.0/0'], ipv6: [] } }, q: { src: '2001:db8:9::1', dst: '2001:db8:1:5::1' },
+    want: 'rule default_rule unreachable ' },
+  { name: 'members not read: passed over, not evaluated', st: state({}, setConfig()), q: { src: '10.0.0.1', dst: '203.0.113.200' }, want: 'rule default_rule interface wan(eth1) 100' },
+];
+
+for (const c of setCases) {
+  test(`explain, ipset: ${c.name}`, () => {
+    const r = explain(c.st, c.q, { sourceWans: planned(c.st), ...(c.ipsets ? { ipsets: c.ipsets } : {}) });
+    assert.equal(brief(r), c.want);
+  });
+}
+
+test('explain, ipset: why a set rule was passed over; a definite miss wins over "not evaluated"', () => {
+  const st = state({}, setConfig());
+  const skipped = (q: FlowQuery, ipsets?: IpsetMembers) => explain(st, q, { sourceWans: planned(st), ...(ipsets ? { ipsets } : {}) }).skipped;
+  assert.deepEqual(skipped({ src: '10.0.0.1', dst: '203.0.113.121' }, members), [
+    { rule: 'vpn_web', reason: 'protocol tcp (the flow\'s protocol was not given)' },
+    { rule: 'vpn', reason: 'destination not in set vpn (ipv4) (3 entries)' },
+  ]);
+  assert.deepEqual(skipped({ src: '10.0.0.1', dst: '203.0.113.200', proto: 'tcp', port: 80 }), [
+    { rule: 'vpn_web', reason: 'destination port 443' },
+    { rule: 'vpn', reason: 'set vpn (ipv4) (its members were not read: not evaluated)', evaluated: false },
+  ]);
+  assert.deepEqual(skipped({ src: '10.0.0.1', dst: '203.0.113.200' }, { vpn: { ipv4: { error: 'nft: Operation not permitted' } } })[1],
+    { rule: 'vpn', reason: 'set vpn (ipv4) could not be read (nft: Operation not permitted): not evaluated', evaluated: false });
+});
+
+/** `nft -j list table inet mwan` (nft 1.0.6) with the two sets of `ipset vpn`. */
+const listed: Ruleset = {
+  tables: [{ family: 'inet', name: 'mwan' }], chains: [], rules: [], maps: [],
+  sets: [
+    { family: 'inet', name: 'vpn', table: 'mwan', type: 'ipv4_addr', flags: ['interval'],
+      elem: ['192.0.2.5', { prefix: { addr: '198.51.100.0', len: 24 } }, { range: ['203.0.113.10', '203.0.113.20'] }, { elem: { val: '192.0.2.9', timeout: 60, expires: 59 } }] },
+    { family: 'inet', name: 'vpn_v6', table: 'mwan', type: 'ipv6_addr', flags: ['interval'], elem: ['2001:db8::5', { prefix: { addr: '2001:db8:1::', len: 48 } }] },
+    { family: 'inet', name: 'odd', table: 'mwan', type: 'ipv4_addr', elem: [{ concat: ['192.0.2.1', 80] }] },
+  ],
+};
+
+test('set members from the table listing: addresses, prefixes, ranges, timed elements; unreadable sets say why', () => {
+  assert.deepEqual(ipsetMembersOf(listed, ['vpn', 'odd', 'gone']), {
+    vpn: { ipv4: ['192.0.2.5', '198.51.100.0/24', '203.0.113.10-203.0.113.20', '192.0.2.9'], ipv6: ['2001:db8::5', '2001:db8:1::/48'] },
+    odd: { ipv4: { error: 'set odd has an element explain does not understand: {"concat":["192.0.2.1",80]}' }, ipv6: { error: 'set odd_v6 is not in table inet mwan' } },
+    gone: { ipv4: { error: 'set gone is not in table inet mwan' }, ipv6: { error: 'set gone_v6 is not in table inet mwan' } },
+  });
+  assert.deepEqual(ipsetMembersOf(null, ['vpn']), { vpn: { ipv4: { error: 'table inet mwan does not exist' }, ipv6: { error: 'table inet mwan does not exist' } } });
+});
+
+/** mwand's ubus face over a real broker: Controller + the real dataplane port (recording kernel, listed table faked). */
+async function world(t: TestContext, list: () => Promise<Ruleset | null>) {
+  const dir = mkdtempSync(join(tmpdir(), 'mwand-explain-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const sock = join(dir, 'ubus.sock');
+  const broker = await startBroker({ socketPath: sock, credentials: 'broker' });
+  t.after(() => broker.close());
+  const bus = await connect({ socketPath: sock, timeoutMs: 5000 });
+  t.after(() => bus.close());
+  const cli = await connect({ socketPath: sock, timeoutMs: 5000 });
+  t.after(() => cli.close());
+  const netifd = new FakeNetifd();
+  for (const [k, v] of Object.entries(state().netifd)) netifd.views.set(k, v);
+  const lists: number[] = [];
+  const port = createDataplanePort(createApplier({ backend: createRecordingBackend() }), { nft: { nftList: () => { lists.push(1); return list(); } } });
+  const cfg = config({ rules: [rule('vpn', 'wanb_only', { ipset: 'vpn' }), rule('default_rule', 'wan_wanb')] });
+  const c = new Controller({
+    clock: realClock, loadConfig: async () => structuredClone(cfg), dataplane: port, netifd, trackers: new FakeTrackers(), rtmon: new FakeRtmon(),
+    events: new RecordingEvents(), hooks: new RecordingHooks(), coalesceMs: 0,
+  });
+  await c.start();
+  t.after(() => c.stop());
+  const logs: string[] = [];
+  await publishMwan(bus, c, (m) => logs.push(m));
+  return { cli, logs, lists };
+}
+
+test('ubus explain: own addresses from the applied plan, set members read from the ruleset, src_iface passed through', async (t) => {
+  const { cli, lists } = await world(t, async () => listed);
+  const call = async (args: Record<string, string | number>) => (await cli.call('mwan', 'explain', args))! as unknown as ExplainResult;
+  const own = await call({ src: '198.51.100.8', dst: '203.0.113.7' });
+  assert.deepEqual([own.decision, own.interface], ['source', 'wanb']);
+  const member = await call({ src: '10.0.0.1', dst: '198.51.100.77' });
+  assert.deepEqual([member.decision, member.rule, member.interface], ['rule', 'vpn', 'wanb'], 'inside a listed prefix');
+  const inSet = await call({ src: '10.0.0.1', dst: '203.0.113.15' });
+  assert.deepEqual([inSet.decision, inSet.rule, inSet.interface], ['rule', 'vpn', 'wanb']);
+  const notInSet = await call({ src: '10.0.0.1', dst: '203.0.113.21' });
+  assert.deepEqual([notInSet.rule, notInSet.skipped], ['default_rule', [{ rule: 'vpn', reason: 'destination not in set vpn (ipv4) (4 entries)' }]]);
+  const inbound = await call({ src: '203.0.113.50', dst: '10.0.0.1', src_iface: 'wan' });
+  assert.deepEqual([inbound.decision, inbound.src_iface, inbound.interface], ['inbound', 'wan', 'wan']);
+  assert.equal(lists.length, 5, 'one table listing per explain call of a config with set rules');
+});
+
+test('ubus explain: a set that cannot be read is passed over as not evaluated, with the reason', async (t) => {
+  const { cli } = await world(t, async () => { throw new Error('nft -j list table inet mwan failed: Operation not permitted'); });
+  const r = (await cli.call('mwan', 'explain', { src: '10.0.0.1', dst: '203.0.113.15' }))! as unknown as ExplainResult;
+  assert.equal(r.rule, 'default_rule');
+  assert.deepEqual(r.skipped, [{ rule: 'vpn', reason: 'set vpn (ipv4) could not be read (nft -j list table inet mwan failed: Operation not permitted): not evaluated', evaluated: false }]);
+});
+
+test('ubus explain: a bad src_iface is refused with INVALID_ARGUMENT, logged naming the field, before any kernel read', async (t) => {
+  const { cli, logs, lists } = await world(t, async () => listed);
+  for (const srcIface of ['eth0; rm -rf /', 'lan-1']) {
+    await assert.rejects(cli.call('mwan', 'explain', { src: '10.0.0.1', dst: '203.0.113.7', src_iface: srcIface }), (e) => e instanceof UbusStatusError && e.status === Status.INVALID_ARGUMENT);
+  }
+  await assert.rejects(cli.call('mwan', 'explain', { src: '10.0.0.1', dst: '203.0.113.7', src_iface: 7 }), (e) => e instanceof UbusStatusError && e.status === Status.INVALID_ARGUMENT);
+  assert.deepEqual(logs, [
+    'explain refused (field src_iface): explain: src_iface "eth0; rm -rf /" is not a netifd interface name (1-64 letters, digits, _)',
+    'explain refused (field src_iface): explain: src_iface "lan-1" is not a netifd interface name (1-64 letters, digits, _)',
+  ]);
+  assert.equal(lists.length, 0);
+});
