@@ -2,7 +2,9 @@
  * Rules and reload under traffic, on the lab's config plus two rules before the defaults:
  * - `sticky_udp`: UDP to port 7001, sticky, policy balanced: one source stays on one WAN;
  * - `vpn_dst`: destinations in set `vpn` (declared by the rule, filled at run time the way
- *   dnsmasq nftset= does) take policy `cable_only`.
+ *   dnsmasq nftset= does) take policy `cable_only`;
+ * - `lan_dst`: flows arriving on netifd's `lan` (not an mwan interface) to LAN_DST take
+ *   `cable_only`; `guest_dst` names `guest`, which netifd does not have: left out, as mwan3 does.
  * Then a reload that changes one weight (new shares, trackers keep their pids, no loss) and a
  * reload with a config error (reported with file:line, nothing changes, traffic keeps flowing).
  */
@@ -14,6 +16,8 @@ import { defaultTopology } from 'mwan-lab/topology';
 import { openLab, flowShares, shareFits, loss, lossOn, policy, eventually, sleep, extraService, extraFlows } from './scenario.js';
 
 const VPN_DST = '203.0.113.12';
+const LAN_DST = '203.0.113.13';
+const GUEST_DST = '203.0.113.14';
 
 function config(): string {
   const base = labMwanConfig(defaultTopology());
@@ -34,6 +38,18 @@ config rule 'vpn_dst'
 \toption ipset 'vpn'
 \toption use_policy 'cable_only'
 
+config rule 'lan_dst'
+\toption family 'ipv4'
+\toption src_iface 'lan'
+\toption dest_ip '${LAN_DST}'
+\toption use_policy 'cable_only'
+
+config rule 'guest_dst'
+\toption family 'ipv4'
+\toption src_iface 'guest'
+\toption dest_ip '${GUEST_DST}'
+\toption use_policy 'cable_only'
+
 `;
   const at = base.indexOf("config rule 'default_v4'");
   assert.ok(at > 0);
@@ -50,6 +66,8 @@ test('rules and reload under traffic', { skip: !canUseNetns() && 'needs root', t
   const pids = async () => Object.fromEntries(Object.entries(await s.stack.instances()).map(([k, v]) => [k, v.pid]));
   await extraService(sc, 7001, sc.topo.serviceV4);
   await extraService(sc, sc.topo.servicePort, VPN_DST);
+  await extraService(sc, sc.topo.servicePort, LAN_DST);
+  await extraService(sc, sc.topo.servicePort, GUEST_DST);
 
   await t.test('sticky: every new flow of one source stays on the WAN of its first', async () => {
     const sticky = extraFlows(sc, sc.topo.serviceV4, 7001, 6000, 100);
@@ -77,6 +95,21 @@ test('rules and reload under traffic', { skip: !canUseNetns() && 'needs root', t
     assert.equal(after.shares.cable, 1, 'every new flow to the set member through cable');
     const main = flowShares(sc.v4(), at, s.now() - 800);
     assert.ok((main.shares.fibre ?? 0) > 0.3, 'other destinations still balanced');
+  });
+
+  await t.test('src_iface lan (netifd\'s, not an mwan interface): flows arriving on it take the rule; a src_iface netifd lacks is left out', async () => {
+    const lan = extraFlows(sc, LAN_DST, sc.topo.servicePort, 4000, 60);
+    const guest = extraFlows(sc, GUEST_DST, sc.topo.servicePort, 4000, 60);
+    await sleep(4500);
+    const l = flowShares(lan.events(), 0, s.now() - 800);
+    const g = flowShares(guest.events(), 0, s.now() - 800);
+    t.diagnostic(`${LAN_DST} (lan_dst): ${l.flows} flows ${JSON.stringify(l.shares)}; ${GUEST_DST} (guest_dst, no device): ${g.flows} flows ${JSON.stringify(g.shares)}`);
+    assert.ok(l.flows >= 30 && g.flows >= 30, `${l.flows} and ${g.flows} flows answered`);
+    assert.equal(l.shares.cable, 1, 'every flow from the LAN to LAN_DST through cable');
+    const fit = shareFits(g, 'fibre', 0.6);
+    assert.ok(fit.ok, `guest_dst left out: balanced as the default rule says: ${fit.why}`);
+    assert.match(s.stack.nftTable(), /iifname "br-lan" ip daddr 203\.0\.113\.13 .*comment "lan_dst /, 'the rule matches netifd\'s lan device');
+    assert.doesNotMatch(s.stack.nftTable(), /comment "guest_dst /);
   });
 
   await t.test('reload with a new weight: shares follow, trackers keep their pids, no loss', async () => {

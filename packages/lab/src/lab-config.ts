@@ -3,7 +3,7 @@
  * tracked against the internet namespace's targets, fibre and cable balanced 3:2 on metric 1,
  * LTE as the metric-2 backup, IPv4 and IPv6.
  */
-import type { Topology } from './topology.js';
+import { ROUTER_LAN_DEVICE, type Topology } from './topology.js';
 
 export interface TrackTiming {
   interval: number;
@@ -61,7 +61,13 @@ export function labMwanConfig(topo: Topology, timing: TrackTiming = LAB_TIMING):
   return out.join('\n').trimStart() + '\n';
 }
 
-/** The router's /etc/config/network equivalent for netifd-ts: UCI interface name → device. */
+/**
+ * The router's /etc/config/network equivalent for netifd-ts: UCI interface name → device. The
+ * WANs, and `lan` as on OpenWrt (rules may name it in src_iface).
+ */
 export function labInterfaces(topo: Topology): { name: string; device: string }[] {
-  return topo.wans.flatMap((w) => [{ name: w.name, device: w.device }, { name: `${w.name}6`, device: w.device }]);
+  return [
+    ...topo.wans.flatMap((w) => [{ name: w.name, device: w.device }, { name: `${w.name}6`, device: w.device }]),
+    { name: 'lan', device: ROUTER_LAN_DEVICE },
+  ];
 }

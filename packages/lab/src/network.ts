@@ -5,7 +5,7 @@
  * masquerade to the internet namespace, so the internet side can tell which WAN a packet used.
  */
 import { Lab, type Netns } from 'netns-kit';
-import type { Topology, WanSpec } from './topology.js';
+import { ROUTER_LAN_DEVICE, type Topology, type WanSpec } from './topology.js';
 
 export interface LabNet {
   lab: Lab;
@@ -28,7 +28,7 @@ export function buildNetwork(topo: Topology, prefix = 'mwl'): LabNet {
       ns.sysctl('net.ipv6.conf.all.forwarding', '1');
     }
     // LAN
-    lab.link(lan, 'eth0', router, 'br-lan', {
+    lab.link(lan, 'eth0', router, ROUTER_LAN_DEVICE, {
       a: [`${topo.lan.v4.client}/${topo.lan.v4.prefix}`, `${topo.lan.v6.client}/${topo.lan.v6.prefix}`],
       b: [`${topo.lan.v4.router}/${topo.lan.v4.prefix}`, `${topo.lan.v6.router}/${topo.lan.v6.prefix}`],
     });

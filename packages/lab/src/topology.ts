@@ -21,6 +21,9 @@ export interface WanSpec {
   weight: number;
 }
 
+/** The router's LAN device (OpenWrt's bridge name; here one end of the veth to the LAN client). */
+export const ROUTER_LAN_DEVICE = 'br-lan';
+
 export interface Topology {
   lan: { v4: { router: string; client: string; prefix: number }; v6: { router: string; client: string; prefix: number } };
   wans: WanSpec[];

@@ -79,7 +79,10 @@ function assumeAllOnline(cfg: PlanConfig): PlanState {
   const wans: Record<string, WanState> = {};
   // section names may be longer than an interface name can be (15)
   for (const i of cfg.interfaces) if (i.enabled) wans[i.name] = { up: true, status: 'online', device: i.name.slice(0, 15) };
-  return { wans };
+  // other interfaces rules name in src_iface (lan): up, with a device named after them too
+  const devices: Record<string, string> = {};
+  for (const r of cfg.rules) if (r.srcIface && !cfg.interfaces.some((i) => i.name === r.srcIface)) devices[r.srcIface] = r.srcIface.slice(0, 15);
+  return { wans, devices };
 }
 
 /** What only the config knows (the WAN's family): the gateway and addresses must be of it. */
@@ -95,7 +98,8 @@ function checkStateAgainstConfig(cfg: PlanConfig, state: PlanState, file: string
 }
 
 /**
- * State file: {"wans": {"<iface>": {up, status, device?, gateway?, addresses?, lossPct?, latencyMs?}}}.
+ * State file: {"wans": {"<iface>": {up, status, device?, gateway?, addresses?, lossPct?, latencyMs?}},
+ * "devices"?: {"<iface>": "<device>"}} (devices: other interfaces rules name in src_iface, e.g. lan).
  * Every value is checked here (BAD_STATE_FILE naming the file and field); the family of gateway and
  * addresses is checked against the config by runPlan before planning.
  */
@@ -135,5 +139,11 @@ export function parseState(text: string, file: string): PlanState {
     }
     out[name] = s;
   }
-  return { wans: out };
+  const devices = (doc as { devices?: unknown }).devices;
+  if (devices === undefined) return { wans: out };
+  if (typeof devices !== 'object' || devices === null || Array.isArray(devices)) throw new PlanError('BAD_STATE_FILE', `${file}: "devices" must be an object of interface → device`);
+  for (const [name, d] of Object.entries(devices)) {
+    if (!isValidDeviceName(d)) throw new PlanError('BAD_STATE_FILE', `${file}: devices.${name}: ${JSON.stringify(d)} is not a valid interface name`, { field: `devices.${name}` });
+  }
+  return { wans: out, devices: { ...(devices as Record<string, string>) } };
 }

@@ -90,3 +90,22 @@ test('mwan plan --state: a device or gateway that would reach ip/nft unvalidated
     assert.equal(r.out.stdout, '', 'no plan printed');
   }
 });
+
+test('mwan plan: a src_iface outside the mwan config (lan) takes its device from the state file, or its own name without one', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'mwan-plan-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const lanRule = (): LoadResult => ({ ...ok(), config: { ...model, rules: [{ ...model.rules[0]!, name: 'from_lan', srcIface: 'lan' }] } });
+  let r = io(lanRule);
+  assert.equal(await runPlan([], r.io), 0);
+  assert.match(r.out.stdout, /chain rules_v4 \{\n\t\tmeta iifname lan meta l4proto tcp tcp dport 443 counter goto sticky_from_lan_v4/);
+  const st = join(dir, 'st.json');
+  writeFileSync(st, JSON.stringify({ wans: { wan: { status: 'online', device: 'eth1' } }, devices: { lan: 'br-lan' } }));
+  r = io(lanRule);
+  assert.equal(await runPlan(['--state', st], r.io), 0);
+  assert.match(r.out.stdout, /meta iifname br-lan meta l4proto tcp/);
+  writeFileSync(st, JSON.stringify({ wans: {}, devices: { lan: 'br-lan x' } }));
+  r = io(lanRule);
+  assert.equal(await runPlan(['--state', st], r.io), 1);
+  assert.match(r.out.stderr, /st\.json: devices\.lan: "br-lan x" is not a valid interface name/);
+  assert.equal(r.out.stdout, '');
+});

@@ -159,6 +159,25 @@ test('rules: warnings as mwan3 gives them (ports without tcp/udp, other family, 
   assert.match(js(chain(d, 'rules_v6')[0]), /"ipv6-icmp"/, 'icmp means icmpv6 in the v6 chain');
 });
 
+test('rules: src_iface naming a netifd interface outside the mwan config (lan) matches its device while netifd has it up', () => {
+  const cfg = config({ rules: [rule('from_lan', { srcIface: 'lan', policy: 'wan_wanb' }), rule('from_guest', { srcIface: 'guest' })] });
+  const up = plan(cfg, { ...state(), devices: { lan: 'br-lan' } });
+  assert.deepEqual(chain(up, 'rules_v4').map((r) => r.label), ['from_lan'], 'guest has no device: left out');
+  assert.match(js(chain(up, 'rules_v4')[0]), /"iifname"\}\},"right":"br-lan".*"goto":\{"target":"policy_wan_wanb_v4"\}/);
+  assert.match(js(chain(up, 'rules_v6')[0]), /"right":"br-lan"/, 'both families');
+  assert.ok(up.warnings.some((w) => /from_guest: src_iface guest has no device; rule skipped/.test(w)));
+  // lan down (no entry): the rule is left out, with mwan3's warning
+  const down = plan(cfg, state());
+  assert.deepEqual(chain(down, 'rules_v4').map((r) => r.label), []);
+  assert.ok(down.warnings.some((w) => /from_lan: src_iface lan has no device; rule skipped/.test(w)));
+  // an mwan interface's name is looked up among the WANs only: a stray devices entry does not revive a down WAN
+  const wanDown = plan(config({ rules: [rule('via_wanb', { srcIface: 'wanb' })] }), { ...state({ wanb: undefined }), devices: { wanb: 'eth9' } });
+  assert.deepEqual(chain(wanDown, 'rules_v4').map((r) => r.label), []);
+  // devices come from netifd: checked before they can reach nft
+  assert.throws(() => plan(cfg, { ...state(), devices: { lan: 'br lan;' } }),
+    (e: unknown) => e instanceof PlanError && e.code === 'PLAN_BAD_VALUE' && e.field === 'lan.device');
+});
+
 test('rules: invalid values are errors naming the field, never passed to nft', () => {
   for (const bad of [rule('x', { srcIp: ['10.0.0.1; drop'] }), rule('x', { proto: 'tcp', destPort: ['70000'] }), rule('x', { proto: 'tc p' })]) {
     assert.throws(() => plan(config({ rules: [bad] }), state()), (e: unknown) => e instanceof PlanError && e.code === 'PLAN_BAD_VALUE' && /^rule x/.test(e.message));

@@ -7,7 +7,7 @@
  */
 import type { Clock } from './core/clock.js';
 import type { IpsetMembers, SourceWans } from './core/explain.js';
-import { emptyState, type ControllerState } from './core/model.js';
+import { emptyState, netifdNames, type ControllerState } from './core/model.js';
 import { EventQueue } from './core/queue.js';
 import type { InterfaceAction } from './core/state.js';
 import { MwandError, MwandErrorCode } from './errors.js';
@@ -138,7 +138,7 @@ export class Controller implements MwanService {
 
   /** network.interface event {action, interface} */
   onNetifdEvent(iface: string): void {
-    if (!this.knows(iface)) return;
+    if (!this.st || !netifdNames(this.st.config).includes(iface)) return;
     this.push({ kind: 'netifd', interface: iface });
   }
 

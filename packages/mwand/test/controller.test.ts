@@ -159,8 +159,8 @@ test('an ifup arriving during a reload is applied after it, not lost', async () 
   await r;
   await s.settle();
   const last = s.dp.applied.slice(-2);
-  assert.deepEqual(last[0], { usable: [], rules: ['https', 'lan_b', 'block', 'default_v4', 'extra'] });
-  assert.deepEqual(last[1], { usable: ['wanb'], rules: ['https', 'lan_b', 'block', 'default_v4', 'extra'] });
+  assert.deepEqual(last[0], { usable: [], rules: ['https', 'lan_b', 'block', 'default_v4', 'extra'], devices: {} });
+  assert.deepEqual(last[1], { usable: ['wanb'], rules: ['https', 'lan_b', 'block', 'default_v4', 'extra'], devices: {} });
 });
 
 test('administrative ifdown/ifup, apply failure retried with the injected clock', async () => {
@@ -291,4 +291,41 @@ test('after a respawn the online age counts from the tracker\'s last_change_s, n
   const off = mwan3Interface(s.c.state(), wan, s.c.now(), true);
   assert.equal(off.status, 'offline');
   assert.equal(off.offline, Math.floor((s.c.now() - t0) / 1000));
+});
+
+test('src_iface lan: mwand follows that netifd interface too, and the planner gets its device while it is up', async () => {
+  const cfg = twoWan();
+  cfg.rules.unshift(rule('from_lan', 'wan_wanb', { srcIface: 'lan' }));
+  const s = setup(cfg);
+  s.netifd.views.set('wan', up('eth1'));
+  s.netifd.views.set('lan', up('br-lan'));
+  await s.start();
+  assert.deepEqual(s.dp.applied.at(-1)!.devices, { lan: 'br-lan' }, 'asked netifd about lan at start');
+  // lan goes down: its device leaves the plan (the planner then leaves the rule out), no hook for it
+  s.netifd.views.set('lan', down());
+  s.c.onNetifdEvent('lan');
+  await s.settle();
+  assert.deepEqual(s.dp.applied.at(-1)!.devices, {});
+  assert.ok(!s.hooks.actions.some((a) => a.interface === 'lan'), 'lan is not an mwan interface: no hooks');
+  assert.ok(!s.trackers.calls.some((c) => c.includes('lan')), 'and no tracker');
+  s.netifd.views.set('lan', up('br-lan2'));
+  s.c.onNetifdEvent('lan');
+  await s.settle();
+  assert.deepEqual(s.dp.applied.at(-1)!.devices, { lan: 'br-lan2' });
+  // a reload that names another interface in src_iface asks netifd about it at once; one no rule names any more is forgotten
+  const next = twoWan();
+  next.rules.unshift(rule('from_guest', 'wan_wanb', { srcIface: 'guest' }));
+  s.netifd.views.set('guest', up('br-guest'));
+  s.loader.next = next;
+  const r = s.c.reload();
+  await s.settle();
+  assert.equal((await r).result, 'ok');
+  assert.deepEqual(s.dp.applied.at(-1)!.devices, { guest: 'br-guest' });
+  assert.equal(s.c.state().netifd.lan, undefined);
+  // events of interfaces no rule names are still ignored
+  s.netifd.views.set('lan', up('br-lan'));
+  const applies = s.dp.applied.length;
+  s.c.onNetifdEvent('lan');
+  await s.settle();
+  assert.equal(s.dp.applied.length, applies);
 });

@@ -136,6 +136,15 @@ const ifaceCases: Case[] = [
     q: { src: '198.51.100.99', dst: '203.0.113.7', srcIface: 'wanb' }, want: 'inbound - default ', reason: /source 198\.51\.100\.99 is in the connected network 198\.51\.100\.0\/24/ },
   { name: 'IPv6 flow on the IPv6 WAN\'s device', st: state({}, ifaceConfig()),
     q: { src: '2001:db8:9::1', dst: '2001:db8:5::1', srcIface: 'wan6' }, want: 'inbound - interface wan6(eth3) 100' },
+  { name: 'src_iface lan (not an mwan interface) while netifd has it up: the rule matches flows arriving on lan',
+    st: state({ netifd: { ...state().netifd, lan: net('br-lan', ['192.168.1.1/24']) } }, ifaceConfig()),
+    q: { src: '192.168.1.7', dst: '203.0.113.7', srcIface: 'lan' }, want: 'rule from_lan interface wanb(eth2) 100' },
+  { name: 'src_iface lan up: a flow from another interface does not match it',
+    st: state({ netifd: { ...state().netifd, lan: net('br-lan', ['192.168.1.1/24']) } }, ifaceConfig()),
+    q: { src: '10.8.0.2', dst: '203.0.113.7', srcIface: 'wan6' }, want: 'rule guests interface wanb(eth2) 100' },
+  { name: 'src_iface lan while netifd has it down: the dataplane leaves the rule out',
+    st: state({ netifd: { ...state().netifd, lan: { ...net('br-lan', []), up: false } } }, ifaceConfig()),
+    q: { src: '192.168.1.7', dst: '203.0.113.7', srcIface: 'lan' }, want: 'rule default_rule interface wan(eth1) 100' },
 ];
 
 for (const c of ifaceCases) {
@@ -151,11 +160,11 @@ test('explain, src_iface: the reasons of passed-over rules say whether they were
   const st = state({}, ifaceConfig());
   const skipped = (q: FlowQuery) => explain(st, q, { sourceWans: planned(st) }).skipped;
   assert.deepEqual(skipped({ src: '10.8.0.2', dst: '203.0.113.7' }), [
-    { rule: 'from_lan', reason: 'src_iface lan has no device (not an mwan interface that is up): the dataplane leaves the rule out' },
+    { rule: 'from_lan', reason: 'src_iface lan has no device (netifd has it down or does not know it): the dataplane leaves the rule out' },
     { rule: 'guests', reason: 'inbound interface wan6 (the flow\'s inbound interface was not given)', evaluated: false },
   ]);
   assert.deepEqual(skipped({ src: '10.8.0.2', dst: '203.0.113.7', srcIface: 'lan' }).map((s) => [s.rule, s.reason, s.evaluated]), [
-    ['from_lan', 'src_iface lan has no device (not an mwan interface that is up): the dataplane leaves the rule out', undefined],
+    ['from_lan', 'src_iface lan has no device (netifd has it down or does not know it): the dataplane leaves the rule out', undefined],
     ['guests', 'inbound interface wan6 (device eth3), the flow arrives on lan', undefined],
   ]);
 });

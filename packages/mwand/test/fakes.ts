@@ -2,27 +2,29 @@
 import type { ControllerState, CoreConfig, InterfaceConfig, NetifdView, RtmonView, TrackView } from '../src/core/model.js';
 import { trackerIdentity } from '../src/core/reload.js';
 import { usableSet } from '../src/core/status.js';
+import { srcIfaceDevices } from '../src/adapters/dataplane.js';
 import type { DataplanePort, NetifdPort, RtmonPort, TrackerPort } from '../src/ports.js';
 import type { InterfaceEvent } from '../src/events.js';
 import type { InterfaceAction } from '../src/core/state.js';
 import type { RuleCounter } from '../src/views.js';
 
 export class FakeDataplane implements DataplanePort {
-  applied: { usable: string[]; rules: string[] }[] = [];
+  /** what each apply carried: usable WANs, rule names, devices of non-mwan src_iface interfaces (as the real adapter gives the planner) */
+  applied: { usable: string[]; rules: string[]; devices: Record<string, string> }[] = [];
   failNext = 0;
   planError: string | undefined;
   counters = new Map<string, RuleCounter>();
   flushed: string[] = [];
   plan(state: ControllerState): unknown {
     if (this.planError && state.config.rules.some((r) => r.name === this.planError)) throw new Error(`cannot plan rule ${this.planError}`);
-    return { usable: [...usableSet(state)].sort(), rules: state.config.rules.map((r) => r.name) };
+    return { usable: [...usableSet(state)].sort(), rules: state.config.rules.map((r) => r.name), devices: srcIfaceDevices(state) };
   }
   async apply(p: unknown): Promise<void> {
     if (this.failNext > 0) {
       this.failNext--;
       throw new Error('nft: netlink error');
     }
-    this.applied.push(p as { usable: string[]; rules: string[] });
+    this.applied.push(p as FakeDataplane['applied'][number]);
   }
   async ruleCounters(): Promise<ReadonlyMap<string, RuleCounter>> {
     return this.counters;

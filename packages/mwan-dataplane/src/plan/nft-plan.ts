@@ -24,6 +24,8 @@ export interface NftPlanInput {
   wans: WanInfo[];
   choices: PolicyChoice[];
   warnings: string[];
+  /** devices of non-mwan interfaces named in src_iface (PlanState.devices), checked by plan() */
+  devices?: Readonly<Record<string, string>>;
 }
 
 export function planNft(input: NftPlanInput): DesiredNft {
@@ -77,7 +79,9 @@ export function planNft(input: NftPlanInput): DesiredNft {
     for (const rule of cfg.rules) {
       const target = ruleTarget(rule, f, input, sets, chains);
       if (!target) continue;
-      const srcDevice = rule.srcIface ? byName.get(rule.srcIface)?.device : undefined;
+      // an mwan interface has a device only while usable as a route (wanInfos); any other
+      // netifd interface (lan) has the one netifd gives while it is up
+      const srcDevice = !rule.srcIface ? undefined : byName.has(rule.srcIface) ? byName.get(rule.srcIface)!.device : input.devices?.[rule.srcIface];
       const m = ruleMatches(rule, {
         family: f,
         warnings: input.warnings,

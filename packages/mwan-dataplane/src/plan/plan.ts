@@ -5,6 +5,7 @@ import { planNft } from './nft-plan.js';
 import { choosePolicy } from './policy.js';
 import type { DesiredState, IpFamily, PlanConfig, PlanState, PolicyChoice } from './types.js';
 import { wanInfos } from './wans.js';
+import { isValidDeviceName } from './validate.js';
 
 /**
  * Config + observed state -> desired kernel state (nft table, ip rules, per-WAN default routes).
@@ -25,10 +26,13 @@ export function plan(cfg: PlanConfig, state: PlanState): DesiredState {
     if (seen.has(r.name)) throw new PlanError('PLAN_BAD_VALUE', `rule ${r.name} defined twice`, { field: r.name });
     seen.add(r.name);
   }
+  for (const [name, device] of Object.entries(state.devices ?? {})) {
+    if (!isValidDeviceName(device)) throw new PlanError('PLAN_BAD_VALUE', `interface '${name}': device ${JSON.stringify(device)} is not a valid interface name`, { field: `${name}.device` });
+  }
   const policies: PolicyChoice[] = [];
   for (const p of cfg.policies) {
     for (const f of ['ipv4', 'ipv6'] as IpFamily[]) policies.push(choosePolicy(cfg, state, byName, p, f, warnings));
   }
-  const nft = planNft({ cfg, ms, wans, choices: policies, warnings });
+  const nft = planNft({ cfg, ms, wans, choices: policies, warnings, devices: state.devices ?? {} });
   return { mask: ms.mask, nft, ipRules: planIpRules(wans, ms), routes: planRoutes(wans, state), wans, policies, warnings: [...new Set(warnings)] };
 }

@@ -103,6 +103,12 @@ export interface WanState {
 export interface PlanState {
   /** keyed by interface name; missing = down */
   wans: Record<string, WanState>;
+  /**
+   * Layer-3 devices of netifd interfaces outside the mwan config that rules name in `src_iface`
+   * (mwan3's usual `src_iface 'lan'` → br-lan), while netifd has them up. A rule whose src_iface
+   * has no device here (nor as an mwan interface) is left out with a warning, as mwan3 does.
+   */
+  devices?: Record<string, string>;
 }
 
 export interface IpRule {

@@ -1,7 +1,7 @@
 /** The DataplanePort on mwan-dataplane: pure plan() from the core state, applier for the kernel. */
 import { plan as planDesired, type Applier, type DataplaneBackend, type DesiredState, type PlanConfig, type PlanState, type WanState } from 'mwan-dataplane';
 import { defaultId, spreadIntoMask } from 'mwan-config';
-import type { ControllerState, CoreConfig, InterfaceConfig } from '../core/model.js';
+import { netifdNames, type ControllerState, type CoreConfig, type InterfaceConfig } from '../core/model.js';
 import { interfaceStatus } from '../core/status.js';
 import { largestRemainder } from '../core/policy.js';
 import type { DataplanePort } from '../ports.js';
@@ -41,7 +41,18 @@ export function toPlanState(st: ControllerState): PlanState {
     if (t?.latencyMs !== undefined) w.latencyMs = t.latencyMs;
     wans[i.name] = w;
   }
-  return { wans };
+  return { wans, devices: srcIfaceDevices(st) };
+}
+
+/** Devices of the other netifd interfaces rules name in src_iface (lan → br-lan), while up. */
+export function srcIfaceDevices(st: ControllerState): Record<string, string> {
+  const own = new Set(st.config.interfaces.map((i) => i.name));
+  const out: Record<string, string> = {};
+  for (const name of netifdNames(st.config)) {
+    const n = st.netifd[name];
+    if (!own.has(name) && n?.up && n.device) out[name] = n.device;
+  }
+  return out;
 }
 
 /** The default (bypass) mark trackers put on their probes. */

@@ -3,7 +3,7 @@
  * asking netifd, rtmon or a tracker what it needs to know), in arrival order. Effects on the
  * kernel, procd and the bus are left to the caller.
  */
-import type { ControllerState, NetifdView, RtmonView } from '../core/model.js';
+import { netifdNames, type ControllerState, type NetifdView, type RtmonView } from '../core/model.js';
 import { isTracked, type TrackerDiff } from '../core/reload.js';
 import { handle, type CoreEvent, type InterfaceAction } from '../core/state.js';
 import type { NetifdPort, RtmonPort } from '../ports.js';
@@ -84,10 +84,14 @@ export async function foldBatch(batch: readonly Input[], deps: BatchDeps): Promi
       case 'reload': {
         const outcome = await deps.checkReload();
         if (outcome.config) {
+          const followed = new Set(netifdNames(deps.state().config));
           apply({ kind: 'config', config: outcome.config });
           trackerDiff = outcome.outcome.trackers;
-          // interfaces new to mwand: ask netifd now instead of waiting for their next event
-          for (const name of outcome.outcome.interfaces?.added ?? []) apply({ kind: 'netifd', interface: name, view: await fetchNetifd(deps, name) });
+          // interfaces new to mwand (its own, or a src_iface a rule now names): ask netifd now
+          // instead of waiting for their next event
+          const added = new Set(outcome.outcome.interfaces?.added ?? []);
+          for (const name of netifdNames(outcome.config)) if (!followed.has(name)) added.add(name);
+          for (const name of added) apply({ kind: 'netifd', interface: name, view: await fetchNetifd(deps, name) });
         }
         reloads.push({ done: input.done, outcome: outcome.outcome });
         break;
@@ -101,7 +105,7 @@ export async function foldBatch(batch: readonly Input[], deps: BatchDeps): Promi
 async function resyncAll(deps: BatchDeps, apply: (e: CoreEvent) => void): Promise<void> {
   const cfg = deps.state().config;
   await deps.trackers.refresh();
-  for (const i of cfg.interfaces) apply({ kind: 'netifd', interface: i.name, view: await fetchNetifd(deps, i.name) });
+  for (const name of netifdNames(cfg)) apply({ kind: 'netifd', interface: name, view: await fetchNetifd(deps, name) });
   for (const i of cfg.interfaces) {
     if (!isTracked(i) || !deps.trackers.has(i.name)) continue;
     const v = await deps.trackers.status(i.name);

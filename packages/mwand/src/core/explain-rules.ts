@@ -25,7 +25,7 @@ export interface RuleFlow {
   port: number | undefined;
   /** netifd interface the flow arrives on, when the query gave one */
   srcIface: string | undefined;
-  /** that interface's device, when mwand knows it (a configured interface that is up) */
+  /** that interface's device, when mwand knows it (srcIfaceDevice) */
   inDevice: string | undefined;
 }
 
@@ -52,6 +52,17 @@ export function dataplaneDevice(state: ControllerState, name: string): string | 
   if (!i) return undefined;
   const s = interfaceStatus(state, i);
   return s.up && s.device ? s.device : undefined;
+}
+
+/**
+ * The device a rule's `src_iface` matches in the dataplane: an mwan interface's as above; any
+ * other netifd interface mwand follows (lan) has netifd's device while it is up
+ * (adapters/dataplane.ts srcIfaceDevices feeds the planner the same).
+ */
+export function srcIfaceDevice(state: ControllerState, name: string): string | undefined {
+  if (state.config.interfaces.some((x) => x.name === name)) return dataplaneDevice(state, name);
+  const n = state.netifd[name];
+  return n?.up && n.device ? n.device : undefined;
 }
 
 /** Why `rule` does not match the flow, or undefined when it does. */
@@ -86,8 +97,8 @@ function opt<T>(v: T | undefined): T[] {
 
 /** The dataplane matches `meta iifname <device of src_iface>`; without a device the rule is left out. */
 function srcIfaceMiss(state: ControllerState, name: string, flow: RuleFlow): RuleMiss | undefined {
-  const device = dataplaneDevice(state, name);
-  if (!device) return { reason: `src_iface ${name} has no device (not an mwan interface that is up): the dataplane leaves the rule out` };
+  const device = srcIfaceDevice(state, name);
+  if (!device) return { reason: `src_iface ${name} has no device (netifd has it down or does not know it): the dataplane leaves the rule out` };
   if (flow.srcIface === undefined) return { reason: `inbound interface ${name} (the flow's inbound interface was not given)`, evaluated: false };
   if (flow.srcIface === name || flow.inDevice === device) return undefined;
   return { reason: `inbound interface ${name} (device ${device}), the flow arrives on ${flow.srcIface}${flow.inDevice ? ` (${flow.inDevice})` : ''}` };

@@ -8,7 +8,7 @@
  * data: this function does no I/O.
  */
 import { BadArgumentError, MwandErrorCode } from '../errors.js';
-import { dataplaneDevice, protoNumber, ruleMiss, type IpsetMembers, type RuleFlow } from './explain-rules.js';
+import { dataplaneDevice, protoNumber, srcIfaceDevice, ruleMiss, type IpsetMembers, type RuleFlow } from './explain-rules.js';
 import { longestMatch, parseAddress, type Address } from './ip.js';
 import type { ControllerState, Family, RuleConfig } from './model.js';
 import { resolvePolicy, type PolicyResolution } from './policy.js';
@@ -112,7 +112,7 @@ export function explain(state: ControllerState, q: FlowQuery, data: ExplainData 
   };
   const reasons: string[] = [];
   const skipped: ExplainResult['skipped'] = [];
-  const inDevice = q.srcIface !== undefined ? dataplaneDevice(state, q.srcIface) : undefined;
+  const inDevice = q.srcIface !== undefined ? srcIfaceDevice(state, q.srcIface) : undefined;
   const main = [...state.rtmon.connected[family], ...(state.rtmon.custom?.[family] ?? [])];
 
   // 3. inbound on a WAN device (in_<wan>): replies to inbound connections leave the same way

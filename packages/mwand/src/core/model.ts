@@ -139,6 +139,16 @@ export interface ControllerState {
   since: Readonly<Record<string, { online?: number; offline?: number }>>;
 }
 
+/**
+ * The netifd interfaces mwand follows: its own, then the others that rules name in `src_iface`
+ * (mwan3's usual `src_iface 'lan'`), whose device the dataplane matches inbound traffic on.
+ */
+export function netifdNames(c: CoreConfig): string[] {
+  const out = c.interfaces.map((i) => i.name);
+  for (const r of c.rules) if (r.srcIface && !out.includes(r.srcIface)) out.push(r.srcIface);
+  return out;
+}
+
 export function emptyState(config: CoreConfig): ControllerState {
   return { config, netifd: {}, track: {}, adminDown: [], rtmon: { connected: { ipv4: [], ipv6: [] } }, since: {} };
 }

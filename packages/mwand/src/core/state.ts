@@ -3,7 +3,7 @@
  * new state plus the interface actions it caused (mwan3's hotplug ACTIONs), which drive hooks
  * and `mwan.interface` events. Pure and synchronous; I/O happens in the controller.
  */
-import type { ControllerState, CoreConfig, NetifdView, RtmonView, TargetView, TrackView } from './model.js';
+import { netifdNames, type ControllerState, type CoreConfig, type NetifdView, type RtmonView, type TargetView, type TrackView } from './model.js';
 import { allStatuses, interfaceStatus, type InterfaceStatus } from './status.js';
 import { stableFigures, withFigures, type TrackFigures } from './figures.js';
 
@@ -119,6 +119,7 @@ export function handle(state: ControllerState, event: CoreEvent, now: number): H
       next = {
         ...state,
         config: event.config,
+        netifd: pick(state.netifd, new Set(netifdNames(event.config))),
         track: pick(state.track, names),
         adminDown: state.adminDown.filter((n) => names.has(n)),
         since: pick(state.since, names),
