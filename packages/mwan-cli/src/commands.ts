@@ -4,6 +4,8 @@
  */
 import { runCheck } from 'mwan-config/check-command';
 import { mwandCommandDefs } from './commands/entry.js';
+import { flagsEnd, GLOBAL_SWITCHES, GLOBAL_WITH_VALUE } from './commands/global-flags.js';
+import { initCommandDefs } from './commands/init-script.js';
 
 export interface CommandIo {
   stdout: (s: string) => void;
@@ -13,6 +15,11 @@ export interface CommandIo {
 export interface CommandDef {
   /** One line for the usage text. */
   summary: string;
+  /**
+   * The command runs another program: after this many operands the rest of the line is that
+   * program's (flags included), so global flags are looked for only before (`use IFACE CMD...`).
+   */
+  passThroughAfter?: number;
   run: (argv: string[], io: CommandIo) => Promise<number>;
 }
 
@@ -21,18 +28,19 @@ export const COMMANDS: Record<string, CommandDef> = {
   plan: { summary: 'plan [-c DIR] [--state FILE] [--json]   print the desired nft table, ip rules and routes (kernel untouched)', run: async (argv, io) => (await import('mwan-dataplane/plan-command')).runPlan(argv, io) },
   // status, interfaces, policies, connected, rules, ifup, ifdown, reload, explain, metrics, watch, use, internal
   ...mwandCommandDefs(),
+  // start, stop, restart: the init script
+  ...initCommandDefs(),
 };
 
-export function usage(): string {
-  const lines = Object.values(COMMANDS).map((c) => `  ${c.summary}`);
+export function usage(commands: Record<string, CommandDef> = COMMANDS): string {
+  const lines = Object.values(commands).map((c) => `  ${c.summary}`);
   return `Usage: mwan <command> [<arguments>]\n\nCommands:\n${lines.join('\n')}\n`;
 }
 
-/** Flags that may stand before the command word (`mwan -s SOCK status`, as `ubus -s SOCK list`). */
-const GLOBAL_WITH_VALUE = new Set(['-s', '-c']);
-const GLOBAL_SWITCHES = new Set(['--json']);
-
-/** Moves leading global flags behind the command word, where each command parses them. */
+/**
+ * Moves leading global flags (`mwan -s SOCK status`, as `ubus -s SOCK list`) behind the command
+ * word, where each command parses them.
+ */
 export function hoistGlobalFlags(argv: readonly string[]): string[] {
   const globals: string[] = [];
   let i = 0;
@@ -59,11 +67,14 @@ export const EXIT_USAGE = 64;
  */
 const OWN_USAGE_CODE: Record<string, number> = { check: 2 };
 
-/** A `-s`/`-c` without a value (before `--`), as "mwan CMD: -c needs a value (...)"; else undefined. */
-export function missingFlagValue(name: string, argv: readonly string[]): string | undefined {
-  for (let i = 0; i < argv.length; i++) {
+/**
+ * A `-s`/`-c` without a value where global flags are taken (before `--`; before the program's
+ * command line for `passThroughAfter`), as "mwan CMD: -c needs a value (...)"; else undefined.
+ */
+export function missingFlagValue(name: string, argv: readonly string[], passThroughAfter?: number): string | undefined {
+  const end = flagsEnd(argv, passThroughAfter);
+  for (let i = 0; i < end; i++) {
     const a = argv[i]!;
-    if (a === '--') break;
     if (!GLOBAL_WITH_VALUE.has(a)) continue;
     const v = argv[i + 1];
     if (v === undefined || v === '') return `mwan ${name}: ${a} needs a value (${a === '-s' ? 'the ubus socket path' : 'the UCI config directory'})`;
@@ -75,24 +86,25 @@ export function missingFlagValue(name: string, argv: readonly string[]): string 
 /**
  * Dispatch `argv` (without the program name). No command or an unknown one → usage on stderr,
  * exit 64; `help`, `-h`, `--help` → usage on stdout, exit 0; `-s`/`-c` without a value → 64.
+ * `commands` replaces the table (tests).
  */
-export async function dispatch(argv: string[], io: CommandIo): Promise<number> {
+export async function dispatch(argv: string[], io: CommandIo, commands: Record<string, CommandDef> = COMMANDS): Promise<number> {
   const [name, ...rest] = hoistGlobalFlags(argv);
   if (name === 'help' || name === '-h' || name === '--help') {
-    io.stdout(usage());
+    io.stdout(usage(commands));
     return 0;
   }
   if (name !== undefined && GLOBAL_WITH_VALUE.has(name)) {
-    io.stderr(`mwan: ${name} needs a value and a command must follow\n${usage()}`);
+    io.stderr(`mwan: ${name} needs a value and a command must follow\n${usage(commands)}`);
     return EXIT_USAGE;
   }
-  const cmd = name !== undefined && Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  const cmd = name !== undefined && Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!cmd) {
     if (name !== undefined) io.stderr(`mwan: unknown command '${name}'\n`);
-    io.stderr(usage());
+    io.stderr(usage(commands));
     return EXIT_USAGE;
   }
-  const missing = missingFlagValue(name!, rest);
+  const missing = missingFlagValue(name!, rest, cmd.passThroughAfter);
   if (missing) {
     io.stderr(`${missing}\n`);
     return EXIT_USAGE;

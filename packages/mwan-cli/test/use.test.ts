@@ -11,6 +11,8 @@ import { ExitCode, type CliContext } from '../src/commands/index.js';
 import { cgroup2Mounts, planUse } from '../src/commands/use-plan.js';
 import { parseUseArgs, runUse, useCommand, wrapperArgv, type UseChild, type UseHost } from '../src/commands/use.js';
 import { runMwandCommand } from '../src/commands/index.js';
+import { mwandCommandDef } from '../src/commands/entry.js';
+import { COMMANDS, dispatch } from '../src/index.js';
 
 const CONFIG = `
 config globals 'globals'
@@ -74,8 +76,10 @@ test('plan: unknown or disabled interface → exit 1 naming it; no cgroup v2 or 
 test('args: -- optional, command required; the wrapper passes the command as argv, never as shell text', () => {
   assert.deepEqual(parseUseArgs(['wanb', '--', 'ping', '-c1', 'x']), { iface: 'wanb', cmd: ['ping', '-c1', 'x'] });
   assert.deepEqual(parseUseArgs(['wanb', 'curl', 'x']), { iface: 'wanb', cmd: ['curl', 'x'] });
+  assert.deepEqual(parseUseArgs(['wanb', '--', '--', 'x']), { iface: 'wanb', cmd: ['--', 'x'] }, 'only one -- is ours');
   assert.throws(() => parseUseArgs(['wanb', '--']), (e: any) => e.exitCode === ExitCode.USAGE);
   assert.throws(() => parseUseArgs([]), (e: any) => e.exitCode === ExitCode.USAGE);
+  assert.throws(() => parseUseArgs(['-x', 'ping']), (e: any) => e.exitCode === ExitCode.USAGE && /unknown option '-x'/.test(e.message));
   const argv = wrapperArgv('/sys/fs/cgroup/mwan-use/9', ['echo', '$(id); rm -rf /']);
   assert.deepEqual(argv.slice(3), ['mwan-use', '/sys/fs/cgroup/mwan-use/9/cgroup.procs', 'echo', '$(id); rm -rf /']);
   const r = run([...argv.slice(0, 3), 'mwan-use', '/dev/null', 'echo', '$(id); rm -rf /']);
@@ -85,12 +89,15 @@ test('args: -- optional, command required; the wrapper passes the command as arg
 /** A recording host: the flow's order of effects, the child's fate chosen by the test. */
 function fakeHost(opts: { nftAddFails?: boolean; exit?: { code: number | null; signal: NodeJS.Signals | null } }) {
   const log: string[] = [];
+  /** the command of each spawn, as argv (after the wrapper), and each config dir loaded */
+  const spawned: string[][] = [];
+  const configDirs: string[] = [];
   let signalHandler: ((s: NodeJS.Signals) => void) | undefined;
   let finish!: (r: { code: number | null; signal: NodeJS.Signals | null }) => void;
   const host: UseHost = {
     pid: 99,
     readMountinfo: () => MOUNTINFO_UNIFIED,
-    loadConfig: () => load,
+    loadConfig: (dir) => { configDirs.push(dir); return load; },
     createCgroup: (d) => log.push(`mkdir ${d}`),
     removeCgroup: async (d) => { log.push(`rmdir ${d}`); },
     killCgroup: (d) => log.push(`kill-cgroup ${d}`),
@@ -101,13 +108,14 @@ function fakeHost(opts: { nftAddFails?: boolean; exit?: { code: number | null; s
     },
     spawn: (argv) => {
       log.push(`spawn ${argv.slice(5).join(' ')}`);
+      spawned.push(argv.slice(5));
       const child: UseChild = { pid: 1234, kill: (s) => log.push(`kill ${s}`), exited: new Promise((r) => { finish = r; }) };
       if (opts.exit) queueMicrotask(() => finish(opts.exit!));
       return child;
     },
     onSignal: (h) => { signalHandler = h; log.push('signals on'); return () => { signalHandler = undefined; log.push('signals off'); }; },
   };
-  return { host, log, signal: (s: NodeJS.Signals) => signalHandler?.(s), finish: (r: { code: number | null; signal: NodeJS.Signals | null }) => finish(r) };
+  return { host, log, spawned, configDirs, signal: (s: NodeJS.Signals) => signalHandler?.(s), finish: (r: { code: number | null; signal: NodeJS.Signals | null }) => finish(r) };
 }
 
 test('flow: cgroup, table, command, then table and cgroup removed; the command\'s exit code is ours', async () => {
@@ -141,6 +149,60 @@ test('flow: nft without socket cgroupv2 → exit 4 naming it, the cgroup removed
   assert.deepEqual(f.log, ['sweep /sys/fs/cgroup/mwan-use', 'mkdir /sys/fs/cgroup/mwan-use/99', 'nft table inet mwan_use_99 {', 'rmdir /sys/fs/cgroup/mwan-use/99']);
 });
 
+/** `mwan ARGV...` through the dispatcher, with `use` running on a recording host. */
+async function dispatchUse(argv: string[], f: ReturnType<typeof fakeHost>): Promise<{ code: number; err: string }> {
+  let err = '';
+  const code = await dispatch(argv, { stdout: () => {}, stderr: (s) => (err += s) }, { ...COMMANDS, use: mwandCommandDef(useCommand(f.host)) });
+  return { code, err };
+}
+
+test('mwan use IFACE CMD...: everything after IFACE is the command, its -c/-s/--json included (mwan3: mwan3 use wanb iperf3 -4 -c HOST -R)', async () => {
+  const cases: [string[], string[], string][] = [
+    [['use', 'wanb', 'ping', '-c', '1', '192.0.2.1'], ['ping', '-c', '1', '192.0.2.1'], '/etc/config'],
+    [['use', 'wanb', 'iperf3', '-s'], ['iperf3', '-s'], '/etc/config'],
+    [['use', 'wanb', 'iperf3', '-4', '-c', '192.0.2.7', '-R'], ['iperf3', '-4', '-c', '192.0.2.7', '-R'], '/etc/config'],
+    [['use', 'wanb', '--', 'cmd', '-s'], ['cmd', '-s'], '/etc/config'],
+    [['use', 'wanb', '--', 'cmd', '--json', '-c'], ['cmd', '--json', '-c'], '/etc/config'],
+    [['use', 'wanb', 'sh', '-c', 'echo "$0"', '--', '-s'], ['sh', '-c', 'echo "$0"', '--', '-s'], '/etc/config'],
+    // global flags before IFACE (or before `use`) are mwan's
+    [['use', '-c', '/cfg', '--json', 'wanb', 'ping', '-c', '1', '192.0.2.1'], ['ping', '-c', '1', '192.0.2.1'], '/cfg'],
+    [['-c', '/cfg', 'use', 'wanb', '--', 'ping', '-s', '56', '192.0.2.1'], ['ping', '-s', '56', '192.0.2.1'], '/cfg'],
+  ];
+  for (const [argv, cmd, dir] of cases) {
+    const f = fakeHost({ exit: { code: 0, signal: null } });
+    const r = await dispatchUse(argv, f);
+    assert.equal(r.code, 0, `${argv.join(' ')}: ${r.err}`);
+    assert.deepEqual(f.spawned, [cmd], argv.join(' '));
+    assert.deepEqual(f.configDirs, [dir], argv.join(' '));
+  }
+});
+
+test('mwan use without IFACE or without a command: exit 64 with the usage, nothing created or run', async () => {
+  for (const argv of [['use'], ['use', 'wanb'], ['use', 'wanb', '--'], ['use', '-c', '/cfg'], ['use', '--json'], ['use', '--', 'ping', 'x'], ['use', '-x', 'ping'], ['-c', '/cfg', 'use']]) {
+    const f = fakeHost({ exit: { code: 0, signal: null } });
+    const r = await dispatchUse(argv, f);
+    assert.equal(r.code, ExitCode.USAGE, argv.join(' '));
+    assert.match(r.err, /^mwan use: .*usage: mwan use \[-c DIR\] <iface> \[--\] <command>/, argv.join(' '));
+    assert.deepEqual(f.log, [], argv.join(' '));
+  }
+  // a flag of mwan's own before IFACE still needs its value
+  const f = fakeHost({});
+  const r = await dispatchUse(['use', '-c'], f);
+  assert.equal(r.code, ExitCode.USAGE);
+  assert.match(r.err, /^mwan use: -c needs a value/);
+});
+
+test('mwan use with the real host: -c after IFACE is not read as the config dir (no "cannot read 1/mwan")', async (t) => {
+  // an interface that is not configured: planning fails before any cgroup, table or process
+  const dir = mkdtempSync(join(tmpdir(), 'mwan-use-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'mwan'), CONFIG);
+  let err = '';
+  const code = await dispatch(['-c', dir, 'use', 'wanz', 'ping', '-c', '1', '192.0.2.1'], { stdout: () => {}, stderr: (s) => (err += s) });
+  assert.equal(code, ExitCode.FAILED);
+  assert.match(err, new RegExp(`^mwan use: interface "wanz" is not configured in ${dir}/mwan\n$`));
+});
+
 const BIN = join(dirname(fileURLToPath(import.meta.url)), '../../bin/mwan.js');
 
 function cgroup2Root(): string | undefined {
@@ -160,7 +222,7 @@ function mwanIn(nsName: string, args: string[]): Promise<{ code: number | null; 
   });
 }
 
-test('netns: mwan use wanb -- ping leaves through wanb although the default route is wana; no cgroup or table left', { skip: (!canUseNetns() && 'needs root') || (!cgroup2Root() && 'no cgroup v2') }, async (t: TestContext) => {
+test('netns: mwan use wanb ping leaves through wanb although the default route is wana; no cgroup or table left', { skip: (!canUseNetns() && 'needs root') || (!cgroup2Root() && 'no cgroup v2') }, async (t: TestContext) => {
   const lab = new Lab('use');
   t.after(() => lab.destroy());
   const dir = mkdtempSync(join(tmpdir(), 'mwan-use-'));
@@ -192,7 +254,8 @@ test('netns: mwan use wanb -- ping leaves through wanb although the default rout
   router.run(['ping', '-c1', '-W2', '203.0.113.9']);
   assert.deepEqual([count('via_a'), count('via_b')], [1, 0]);
 
-  const r = await mwanIn(router.name, ['use', '-c', dir, 'wanb', '--', 'ping', '-c', '2', '-i', '0.2', '-W', '2', '203.0.113.9']);
+  // as mwan3's wiki writes it: no `--`, the command's -c is its own
+  const r = await mwanIn(router.name, ['use', '-c', dir, 'wanb', 'ping', '-c', '2', '-i', '0.2', '-W', '2', '203.0.113.9']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /2 received/);
   assert.deepEqual([count('via_a'), count('via_b')], [1, 2]);

@@ -15,7 +15,7 @@ export const ExitCode = {
   NO_UBUS: 2,
   /** the broker is there but mwand (object "mwan") is not */
   NO_MWAND: 3,
-  /** the feature is not implemented (mwan use) */
+  /** something needed is missing: a kernel feature (mwan use), the init script (start/stop/restart) */
   NOT_IMPLEMENTED: 4,
   /** wrong command line */
   USAGE: 64,

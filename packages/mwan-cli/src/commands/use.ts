@@ -177,11 +177,18 @@ export const realUseHost: UseHost = {
   },
 };
 
-/** Splits `<iface> [--] <cmd...>`. */
+const USE_USAGE = 'usage: mwan use [-c DIR] <iface> [--] <command> [args...]';
+
+/**
+ * Splits `<iface> [--] <cmd...>` (the global flags already taken from before `<iface>`):
+ * everything after `<iface>` is the command, its flags included; one leading `--` is dropped.
+ */
 export function parseUseArgs(args: readonly string[]): { iface: string; cmd: string[] } {
   const [iface, ...rest] = args;
   const cmd = rest[0] === '--' ? rest.slice(1) : rest;
-  if (!iface || iface === '--' || cmd.length === 0) throw new CliError(ExitCode.USAGE, 'mwan use: usage: mwan use <iface> -- <command> [args...]');
+  if (!iface || iface === '--') throw new CliError(ExitCode.USAGE, `mwan use: <iface> is required; ${USE_USAGE}`);
+  if (iface.startsWith('-')) throw new CliError(ExitCode.USAGE, `mwan use: unknown option '${iface}' (before <iface> only -c DIR, -s SOCKET, --json); ${USE_USAGE}`);
+  if (cmd.length === 0) throw new CliError(ExitCode.USAGE, `mwan use: no command to run; ${USE_USAGE}`);
   return { iface, cmd };
 }
 
@@ -190,7 +197,8 @@ export function useCommand(host: UseHost): MwandCommand {
   return {
     name: 'use',
     args: '[-c DIR] <iface> [--] <cmd...>',
-    help: "Run a command with <iface>'s mark, so its traffic leaves through that WAN",
+    help: "Run a command with <iface>'s mark, so its traffic leaves through that WAN (flags after <iface> are the command's)",
+    passThroughAfter: 1,
     async run(args, ctx) {
       const { iface, cmd } = parseUseArgs(args);
       return runUse(iface, cmd, ctx, host);
