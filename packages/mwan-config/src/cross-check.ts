@@ -19,8 +19,14 @@ function checkNameLength(ref: SectionRef, what: 'policy' | 'rule', issues: Issue
   }
 }
 
-/** Names of nft sets the dataplane owns in table `inet mwan`; a rule's ipset may not reuse them. */
-export const RESERVED_SET_NAMES = ['connected_v4', 'connected_v6', 'custom_v4', 'custom_v6', 'dynamic_v4', 'dynamic_v6'];
+/**
+ * Names of nft sets and maps the dataplane owns in table `inet mwan` (docs/dataplane.md); neither
+ * a rule's ipset nor its IPv6 companion `<ipset>_v6` may be one of them.
+ */
+export const RESERVED_SET_NAMES = ['connected_v4', 'connected_v6', 'custom_v4', 'custom_v6', 'dynamic_v4', 'dynamic_v6', 'src_wan_v4', 'src_wan_v6'];
+
+/** A rule's `ipset NAME` declares two nft sets: NAME (IPv4) and NAME_v6 (IPv6). */
+const ipv6SetName = (set: string): string => `${set}_v6`;
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 const strs = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
@@ -131,6 +137,12 @@ function addressFamilies(items: string[]): Set<string> {
 
 function checkRules(doc: MwanDocument, index: DocumentIndex, issues: IssueList): void {
   const policies = new Set(index.policies.map((r) => r.section.name));
+  // ipset name -> first rule using it, to find one rule's IPv4 set that is another's IPv6 set
+  const ipsetRules = new Map<string, string>();
+  doc.rules.forEach((r, i) => {
+    const set = str(r.ipset);
+    if (set !== null && !ipsetRules.has(set)) ipsetRules.set(set, (index.rules[i] as SectionRef).section.name);
+  });
   doc.rules.forEach((r: Json, i) => {
     const ref = index.rules[i] as SectionRef;
     const name = ref.section.name;
@@ -165,6 +177,15 @@ function checkRules(doc: MwanDocument, index: DocumentIndex, issues: IssueList):
     const set = str(r.ipset);
     if (set !== null && RESERVED_SET_NAMES.includes(set)) {
       issues.error('ERR_MWAN_RESERVED_SET', lineOf(ref, 'ipset'), `${name}.ipset`, `ipset '${set}' is a set mwan manages itself`);
+    } else if (set !== null && RESERVED_SET_NAMES.includes(ipv6SetName(set))) {
+      issues.error('ERR_MWAN_RESERVED_SET', lineOf(ref, 'ipset'), `${name}.ipset`, `ipset '${set}' needs the IPv6 set '${ipv6SetName(set)}', which is a set mwan manages itself`);
+    }
+    if (set !== null && set.endsWith('_v6')) {
+      const base = set.slice(0, -'_v6'.length);
+      const other = ipsetRules.get(base);
+      if (other !== undefined) {
+        issues.error('ERR_MWAN_SET_CLASH', lineOf(ref, 'ipset'), `${name}.ipset`, `ipset '${set}' (IPv4 set of rule '${name}') is also the IPv6 set of ipset '${base}' (rule '${other}'): rename one`);
+      }
     }
   });
 }

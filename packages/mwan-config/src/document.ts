@@ -4,6 +4,7 @@
  * the schema reports it as a type error. Unknown/deprecated options and sections become warnings.
  */
 import type { UciOption, UciPackage, UciSection } from 'uci-js';
+import { normalizePrefix, normalizeProtocol } from './normalize.js';
 import { SECTIONS, SECTION_LISTS, type OptionDef, type SectionDef } from './options.js';
 import type { IssueList } from './issues.js';
 
@@ -41,7 +42,10 @@ export interface DocumentIndex {
 const TRUE = new Set(['1', 'yes', 'on', 'true', 'enabled']);
 const FALSE = new Set(['0', 'no', 'off', 'false', 'disabled']);
 
-/** Convert one UCI string by kind; unconvertible values come back unchanged. */
+/**
+ * Convert one UCI string by kind, mwan3's other spellings normalized (normalize.ts);
+ * unconvertible values come back unchanged.
+ */
 export function convertValue(d: OptionDef, s: string): unknown {
   switch (d.kind) {
     case 'bool':
@@ -55,6 +59,12 @@ export function convertValue(d: OptionDef, s: string): unknown {
       return /^\d+$/.test(s) ? Number(s) : s;
     case 'number':
       return /^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(s) ? Number(s) : s;
+    case 'enum':
+      return d.aliases && Object.hasOwn(d.aliases, s) ? (d.aliases[s] as string) : s;
+    case 'proto':
+      return normalizeProtocol(s);
+    case 'cidr':
+      return normalizePrefix(s);
     default:
       return s;
   }

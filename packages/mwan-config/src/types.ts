@@ -27,7 +27,8 @@ export type LastResort = 'unreachable' | 'blackhole' | 'default';
 /** mwan extension: how a policy shares new connections among its lowest-metric online members. */
 export type BalanceMode = 'weighted' | 'round_robin' | 'src_hash' | 'random' | 'quality';
 export type FlushEvent = 'ifup' | 'ifdown' | 'connected' | 'disconnected';
-export type LogLevel = 'emerg' | 'alert' | 'crit' | 'error' | 'warning' | 'notice' | 'info' | 'debug';
+/** nft's `log level` names (mwan3's `error`/`warning` are read as `err`/`warn`). */
+export type LogLevel = 'emerg' | 'alert' | 'crit' | 'err' | 'warn' | 'notice' | 'info' | 'debug';
 
 /** Section `config globals 'globals'`. */
 export interface GlobalsConfig {
@@ -119,9 +120,9 @@ export interface RuleConfig {
   /** A policy name, or the built-ins `default`, `unreachable`, `blackhole`. */
   usePolicy: string;
   family: RuleFamily;
-  /** `all`, a protocol name (tcp, udp, icmp, ...) or a number 0-255 as written. */
+  /** `all`, a protocol name (tcp, udp, icmp, ...; lower case) or a number 0-255 as written. */
   proto: string;
-  /** Addresses/CIDRs, comma-separated values split; empty = any. */
+  /** Addresses/CIDRs (`a.b.c.d/len`; a dotted netmask is stored as its length), comma-separated values split; empty = any. */
   srcIp: string[];
   destIp: string[];
   /** Empty = any. Only meaningful with proto tcp/udp (else ignored with a warning). */

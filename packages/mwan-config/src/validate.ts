@@ -4,6 +4,8 @@
  */
 import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { buildSchema, FORMATS } from './schema.js';
+import { dottedNetmask } from './normalize.js';
+import { SECTIONS, SECTION_LISTS, type OptionDef } from './options.js';
 import type { DocumentIndex, MwanDocument, SectionRef } from './document.js';
 import type { IssueList } from './issues.js';
 
@@ -34,12 +36,29 @@ const CODE: Record<string, string> = {
 
 const FORMAT_TEXT: Record<string, string> = {
   'ip-address': 'an IPv4 or IPv6 address',
-  'ip-prefix': 'an IPv4/IPv6 address or prefix (a.b.c.d/len)',
+  'ip-prefix': 'an IPv4/IPv6 address or prefix (a.b.c.d/len, a.b.c.d/netmask)',
   'port-range': 'a port or port range (0-65535, low-high)',
   'ip-protocol': "'all', a protocol name (tcp, udp, icmp, ...) or a number 0-255",
 };
 
-function describe(e: ErrorObject, value: unknown): string {
+/** A DNS, service or table name where a number or address belongs. */
+const NAME_LIKE = /^[A-Za-z0-9.-]*[A-Za-z][A-Za-z0-9.-]*$/;
+
+function optionDef(list: string | undefined, option: string | undefined): OptionDef | undefined {
+  if (list === undefined || option === undefined) return undefined;
+  const type = list === 'globals' ? 'globals' : SECTION_LISTS.find(([, l]) => l === list)?.[0];
+  return type ? SECTIONS[type].options.find((d) => d.uci === option) : undefined;
+}
+
+function describe(e: ErrorObject, value: unknown, def: OptionDef | undefined): string {
+  const text = describeValue(e, value);
+  if (e.keyword === 'enum' && def?.aliases) return `${text} (or ${Object.keys(def.aliases).join(', ')})`;
+  const hint = def?.nameHint;
+  if (hint && (e.keyword === 'type' || e.keyword === 'format') && typeof value === 'string' && NAME_LIKE.test(value)) return `${text}; ${hint}`;
+  return text;
+}
+
+function describeValue(e: ErrorObject, value: unknown): string {
   const shown = typeof value === 'string' ? `'${value}'` : JSON.stringify(value);
   switch (e.keyword) {
     case 'type': {
@@ -55,8 +74,13 @@ function describe(e: ErrorObject, value: unknown): string {
     }
     case 'enum':
       return `${shown} is not one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`;
-    case 'format':
-      return `${shown} is not ${FORMAT_TEXT[(e.params as { format: string }).format] ?? 'valid'}`;
+    case 'format': {
+      const format = (e.params as { format: string }).format;
+      // a contiguous dotted netmask was already turned into /len; what is left has holes
+      const dotted = format === 'ip-prefix' && typeof value === 'string' ? dottedNetmask(value) : null;
+      if (dotted) return `${shown} has the non-contiguous netmask ${dotted.mask}: only a netmask of leading ones (255.255.255.0 = /24) can be matched`;
+      return `${shown} is not ${FORMAT_TEXT[format] ?? 'valid'}`;
+    }
     case 'pattern':
       return `${shown} is not a valid name (letters, digits and _ only)`;
     default:
@@ -85,7 +109,7 @@ export function validateDocument(doc: MwanDocument, index: DocumentIndex, issues
     const itemIdx = list === 'globals' ? option : item;
     const code = CODE[e.keyword] ?? 'ERR_MWAN_INVALID';
     if (!ref) {
-      issues.error(code, 0, optName ?? null, describe(e, value));
+      issues.error(code, 0, optName ?? null, describe(e, value, undefined));
       continue;
     }
     const sname = ref.section.name;
@@ -95,12 +119,12 @@ export function validateDocument(doc: MwanDocument, index: DocumentIndex, issues
       continue;
     }
     if (optName === undefined || optName === 'name') {
-      issues.error(code, ref.section.line, sname, `${ref.section.type} name ${describe(e, value)}`);
+      issues.error(code, ref.section.line, sname, `${ref.section.type} name ${describe(e, value, undefined)}`);
       continue;
     }
     const loc = ref.options.get(optName);
     const line = loc ? (itemIdx !== undefined ? (loc.itemLines[Number(itemIdx)] ?? loc.line) : loc.line) : ref.section.line;
-    issues.error(code, line, `${sname}.${optName}`, `${optName}: ${describe(e, value)}`);
+    issues.error(code, line, `${sname}.${optName}`, `${optName}: ${describe(e, value, optionDef(list, optName))}`);
   }
   return false;
 }

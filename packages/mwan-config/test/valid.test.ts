@@ -177,3 +177,12 @@ test('loadConfig reads <dir>/mwan; a missing file is one ERR_MWAN_NO_CONFIG; loa
   );
   assert.equal(formatIssue({ severity: 'error', code: 'X', file: 'f', line: 3, field: null, message: 'm' }), 'f:3: X: m');
 });
+
+test('rules may share one ipset; a name ending in _v6 is fine while no rule uses its base name', () => {
+  const r = loadConfigText(
+    W("config rule 'a'\n\toption ipset 'vpn'\n\toption use_policy 'p'\n\nconfig rule 'b'\n\toption ipset 'vpn'\n\toption use_policy 'p'\n\nconfig rule 'c'\n\toption ipset 'other_v6'\n\toption use_policy 'p'\n"),
+    'f',
+  );
+  assert.deepEqual(r.errors, []);
+  assert.deepEqual(r.config?.rules.map((x) => x.ipset), ['vpn', 'vpn', 'other_v6']);
+});
