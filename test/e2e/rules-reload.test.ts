@@ -95,6 +95,18 @@ test('rules and reload under traffic', { skip: !canUseNetns() && 'needs root', t
     assert.equal(after.shares.cable, 1, 'every new flow to the set member through cable');
     const main = flowShares(sc.v4(), at, s.now() - 800);
     assert.ok((main.shares.fibre ?? 0) > 0.3, 'other destinations still balanced');
+
+    // the router's own traffic goes through the same rules (mwan3's OUTPUT hook): an unbound
+    // socket takes fibre's address from the main table's default route, and still leaves by
+    // cable for a destination in the set (masqueraded there, as fw4's wan zone does)
+    const count = 'table inet rtrcnt { chain pings { type filter hook forward priority -300; icmp type echo-request ip daddr ' + VPN_DST + ' counter; }; }';
+    const isp = (wan: string) => s.net.isps.get(wan)!;
+    for (const w of ['fibre', 'cable']) isp(w).nft(count);
+    const own = s.net.router.run(['ping', '-n', '-c', '3', '-i', '0.2', '-W', '1', VPN_DST], { allowFail: true });
+    const seen = (wan: string) => Number(/packets (\d+)/.exec(isp(wan).run(['nft', 'list', 'table', 'inet', 'rtrcnt']).stdout)?.[1] ?? NaN);
+    t.diagnostic(`router ping to ${VPN_DST}: exit ${own.code}; echo requests seen by the fibre ISP ${seen('fibre')}, by the cable ISP ${seen('cable')}`);
+    assert.equal(own.code, 0, own.stdout + own.stderr);
+    assert.deepEqual([seen('fibre'), seen('cable')], [0, 3], 'the router\'s pings took the rule\'s WAN');
   });
 
   await t.test('src_iface lan (netifd\'s, not an mwan interface): flows arriving on it take the rule; a src_iface netifd lacks is left out', async () => {

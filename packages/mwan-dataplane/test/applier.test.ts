@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApplyError, createApplier, createRecordingBackend, plan } from '../src/index.js';
-import { config, online, rule, state } from './fixtures.js';
+import { config, httpingConfig, online, rule, state } from './fixtures.js';
 
 const cfg = config({ rules: [rule('https', { proto: 'tcp', destPort: ['443'], sticky: true }), rule('lst', { ipset: 'vpn' }), rule('default_rule')] });
 
@@ -140,6 +140,7 @@ test('the whole desired state is checked before anything changes: a bad ip part 
 test('a WAN address change is a small element update of src_wan_v4 only; removing the WAN empties it before its chain goes', async () => {
   const be = createRecordingBackend();
   const ap = createApplier({ backend: be, trustCache: true });
+  const cfg = httpingConfig({ rules: [rule('default_rule')] });
   const st = (addr: string) => state({ wanb: online('eth2', { gateway: '198.51.100.1', addresses: [`${addr}/24`] }) });
   await ap.apply(plan(cfg, st('198.51.100.7')));
   const elems = () => be.state.maps.get('src_wan_v4')!.elem;

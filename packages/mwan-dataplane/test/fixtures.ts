@@ -53,3 +53,12 @@ export function chain(d: DesiredState, name: string): DesiredRule[] {
 }
 
 export const js = (x: unknown): string => JSON.stringify(x);
+
+/** The config with httping trackers on every interface (source-bound probes: the dataplane pins them). */
+export function httpingConfig(over: Partial<PlanConfig> = {}): PlanConfig {
+  const c = config(over);
+  return {
+    ...c,
+    interfaces: c.interfaces.map((i) => ({ ...i, sourceBoundProbes: { targets: i.family === 'ipv4' ? ['198.51.100.1'] : ['2001:db8:ffff::1'], port: 80 } })),
+  };
+}

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { markSpace, plan, renderNft, spread, PlanError, type PlanState, type BalanceMode } from '../src/index.js';
-import { chain, config, js, online, rule, state } from './fixtures.js';
+import { chain, config, httpingConfig, js, online, rule, state } from './fixtures.js';
 
 test('marks, specials and capacity follow mwan3 (default and non-contiguous masks)', () => {
   const ms = markSpace(0x3f00);
@@ -290,7 +290,7 @@ const srcCases: SrcCase[] = [
 ];
 for (const c of srcCases) {
   test(`source address of a WAN: ${c.name}`, () => {
-    const d = plan(config(c.cfgOver ?? {}), c.st);
+    const d = plan(httpingConfig(c.cfgOver ?? {}), c.st);
     const map = (n: string) => d.nft.maps!.find((m) => m.name === n)!;
     assert.deepEqual(map('src_wan_v4'), { name: 'src_wan_v4', type: 'ipv4_addr', elements: c.v4 });
     assert.deepEqual(map('src_wan_v6'), { name: 'src_wan_v6', type: 'ipv6_addr', elements: c.v6 });
@@ -298,8 +298,24 @@ for (const c of srcCases) {
   });
 }
 
+test('source address: only interfaces with source-bound probes (httping) get entries; without any, router traffic goes through the user rules', () => {
+  const st = state({ wan: online('eth1', { addresses: ['192.0.2.10/24'] }), wanb: online('eth2', { addresses: ['198.51.100.7/24'] }) });
+  const none = plan(config(), st);
+  assert.deepEqual(none.nft.maps!.map((m) => [m.name, m.elements]), [['src_wan_v4', []], ['src_wan_v6', []]]);
+  assert.ok(!chain(none, 'classify').some((x) => js(x.expr).includes('@src_wan_v4')), 'no pinning rule: ping trackers mark their probes');
+  const cfg = config();
+  cfg.interfaces = cfg.interfaces.map((i) => (i.name === 'wanb' ? { ...i, sourceBoundProbes: { targets: ['203.0.113.1', '198.51.100.1'], port: 443 } } : i));
+  const one = plan(cfg, st);
+  assert.deepEqual(one.nft.maps!.find((m) => m.name === 'src_wan_v4')!.elements, [['198.51.100.7', 'mark_wanb']], 'wan (ping) is not pinned');
+  assert.match(renderNft(one.nft), /meta l4proto tcp tcp dport 443 ip daddr \{ 198\.51\.100\.1, 203\.0\.113\.1 \} ip saddr vmap @src_wan_v4/);
+  assert.ok(!chain(one, 'classify').some((x) => js(x.expr).includes('@src_wan_v6')), 'no IPv6 interface probes source-bound');
+  // targets are checked: they reach nft
+  cfg.interfaces = cfg.interfaces.map((i) => (i.name === 'wanb' ? { ...i, sourceBoundProbes: { targets: ['198.51.100.1 } drop'], port: 80 } } : i));
+  assert.throws(() => plan(cfg, st), (e: unknown) => e instanceof PlanError && e.code === 'PLAN_BAD_VALUE' && e.field === 'wanb.track_ip');
+});
+
 test('source-address classification: unmarked only (bypass-marked probes untouched), after restore and connected, before user rules', () => {
-  const d = plan(config(), state({ wanb: online('eth2', { addresses: ['198.51.100.7/24'] }) }));
+  const d = plan(httpingConfig(), state({ wanb: online('eth2', { addresses: ['198.51.100.7/24'] }) }));
   const rules = chain(d, 'classify').map((x) => js(x.expr));
   const at = (f: (s: string) => boolean) => rules.findIndex(f);
   const src4 = at((s) => s.includes('"data":"@src_wan_v4"'));
@@ -309,6 +325,8 @@ test('source-address classification: unmarked only (bypass-marked probes untouch
     assert.ok(rules[i]!.startsWith('[{"match":{"op":"==","left":{"&":[{"meta":{"key":"mark"}},16128]},"right":0}}'), `guarded by meta mark & mask == 0: ${rules[i]}`);
   }
   assert.ok(rules[src4]!.includes('"protocol":"ip","field":"saddr"') && rules[src6]!.includes('"protocol":"ip6","field":"saddr"'));
+  assert.ok(rules[src4]!.includes('"protocol":"tcp","field":"dport"') && rules[src4]!.includes('"right":80') && rules[src4]!.includes('"right":"198.51.100.1"'),
+    `only the probes' traffic (TCP to the targets' port): ${rules[src4]}`);
   assert.ok(at((s) => s.includes('"target":"restore_wan"')) < src4, 'known connections are restored first');
   assert.ok(at((s) => s.includes('connected_v4')) < src4, 'connected destinations go via main first');
   assert.ok(src6 < at((s) => s.includes('"target":"rules_v4"')), 'before user rules (balancing)');

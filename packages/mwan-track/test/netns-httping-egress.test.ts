@@ -1,8 +1,10 @@
 /**
  * httping's sockets are bound to the WAN's source address only (Node TCP sockets cannot set
- * SO_BINDTODEVICE/SO_MARK). The dataplane routes router-originated traffic by its source address
- * (map src_wan_v4/_v6 -> that WAN's mark), so a source-bound probe of a WAN that is neither the
- * default route nor up in policy terms still leaves through it. Real mwan-dataplane, real tracker.
+ * SO_BINDTODEVICE/SO_MARK). The dataplane pins exactly that traffic (TCP to the tracker's targets
+ * and port from the WAN's own address: map src_wan_v4/_v6 -> that WAN's mark), so a source-bound
+ * probe of a WAN that is neither the default route nor up in policy terms still leaves through it,
+ * while the router's other traffic from that address follows the policy. Real mwan-dataplane,
+ * real tracker.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -22,8 +24,8 @@ const loadDataplane = async (): Promise<Dataplane> =>
   (await import(new URL('../../../mwan-dataplane/dist/src/index.js', import.meta.url).href)) as Dataplane;
 
 /** One TCP connection from `src` (bound, as httping does) to the far HTTP server; true if it connected. */
-function connectFrom(w: TwoWan, src: string, dst: string): boolean {
-  const script = `const s=require('node:net').connect({host:process.argv[1],port:8080,localAddress:process.argv[2],timeout:1000});`
+function connectFrom(w: TwoWan, src: string, dst: string, port = 8080): boolean {
+  const script = `const s=require('node:net').connect({host:process.argv[1],port:${port},localAddress:process.argv[2],timeout:1000});`
     + `s.on('connect',()=>{process.stdout.write('ok');s.destroy()});s.on('timeout',()=>process.exit(2));s.on('error',()=>process.exit(3));`;
   return w.r.run([process.execPath, '-e', script, dst, src], { allowFail: true }).stdout === 'ok';
 }
@@ -43,8 +45,11 @@ test('source-bound traffic and an httping tracker of a non-default, policy-offli
   const cfg = {
     globals: { mmxMask: 0x3f00, logging: false, loglevel: 'notice', rtTableLookup: [] },
     interfaces: [
-      { name: 'wan1', enabled: true, family: 'ipv4' }, { name: 'wan2', enabled: true, family: 'ipv4' },
-      { name: 'wan1_6', enabled: true, family: 'ipv6' }, { name: 'wan2_6', enabled: true, family: 'ipv6' },
+      // wan1's tracker probes with httping: TCP 8080 to the far targets (PlanInterface.sourceBoundProbes)
+      { name: 'wan1', enabled: true, family: 'ipv4', sourceBoundProbes: { targets: [TARGET4], port: 8080 } },
+      { name: 'wan2', enabled: true, family: 'ipv4' },
+      { name: 'wan1_6', enabled: true, family: 'ipv6', sourceBoundProbes: { targets: [TARGET6], port: 8080 } },
+      { name: 'wan2_6', enabled: true, family: 'ipv6' },
     ],
     members: [{ name: 'm2', interface: 'wan2', metric: 1, weight: 1 }, { name: 'm2_6', interface: 'wan2_6', metric: 1, weight: 1 }],
     policies: [{ name: 'only2', members: ['m2', 'm2_6'], lastResort: 'unreachable' }],
@@ -65,6 +70,11 @@ test('source-bound traffic and an httping tracker of a non-default, policy-offli
   // traffic from wan2's address still follows wan2
   assert.equal(connectFrom(w, '10.2.0.2', TARGET4), true);
   assert.deepEqual(w.farL4Counts(), { e1: 2, e2: bug.e2 + 1 });
+  // other traffic from wan1's address (another port) is not a probe: it follows the policy (wan2),
+  // where the far side's anti-spoofing drops it, as it would be masqueraded on a router
+  assert.equal(connectFrom(w, '10.1.0.2', TARGET4, 8081), false);
+  const other = w.farL4Counts();
+  assert.ok(other.e1 === 2 && other.e2 >= bug.e2 + 2, `the non-probe SYN went out by wan2: ${JSON.stringify(other)}`);
 
   // the tracker: httping on wan1 stays online with no loss
   const b = await bus(t);

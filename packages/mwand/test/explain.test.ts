@@ -24,11 +24,18 @@ import { publishMwan } from '../src/ubus-api.js';
 import { FakeNetifd, FakeRtmon, FakeTrackers, RecordingEvents, RecordingHooks } from './fakes.js';
 import { iface, rule, up } from './fixtures.js';
 
-/** wan (eth1) and wanb (eth2) IPv4, wan6 (eth3) IPv6; failover and balanced policies. */
+/** httping trackers: their probes (TCP 80 to the targets, from the WAN's address) are pinned by source */
+const HTTPING = { trackMethod: 'httping', interval: 5, up: 3, down: 3 };
+
+/** wan (eth1) and wanb (eth2) IPv4, wan6 (eth3) IPv6, httping trackers; failover and balanced policies. */
 function config(over: Partial<CoreConfig> = {}): CoreConfig {
   return {
     globals: { mmxMask: 0x3f00, logging: false, loglevel: 'notice', rtTableLookup: [], sourceRouting: false },
-    interfaces: [iface('wan', 1), iface('wanb', 2), iface('wan6', 3, { family: 'ipv6', trackIps: [] })],
+    interfaces: [
+      iface('wan', 1, { trackIps: ['203.0.113.7'], trackSettings: HTTPING }),
+      iface('wanb', 2, { trackIps: ['203.0.113.7'], trackSettings: HTTPING }),
+      iface('wan6', 3, { family: 'ipv6', trackIps: ['2001:db8:5::1'], trackSettings: HTTPING }),
+    ],
     members: [
       { name: 'wan_m1', interface: 'wan', metric: 1, weight: 1 },
       { name: 'wanb_m1', interface: 'wanb', metric: 1, weight: 1 },
@@ -73,28 +80,36 @@ interface Case { name: string; st: ControllerState; q: FlowQuery; want: string; 
 
 const sourceCases: Case[] = [
   { name: 'own address (prefix length dropped): that WAN, before the rule that would balance it',
-    st: state(), q: { src: '192.0.2.10', dst: '203.0.113.7', proto: 'tcp', port: 443 }, want: 'source - interface wan(eth1) 100',
-    reason: /^source 192\.0\.2\.10 is an address of WAN wan: traffic from it leaves through wan, before user rules and policies$/ },
-  { name: 'second address of another WAN', st: state(), q: { src: '198.51.100.8', dst: '203.0.113.7' }, want: 'source - interface wanb(eth2) 100' },
-  { name: 'IPv6 own address written in another form', st: state(), q: { src: '2001:db8::0:7', dst: '2001:db8:5::1' }, want: 'source - interface wan6(eth3) 100' },
+    st: state(), q: { src: '192.0.2.10', dst: '203.0.113.7', proto: 'tcp', port: 80 }, want: 'source - interface wan(eth1) 100',
+    reason: /^source 192\.0\.2\.10 is an address of WAN wan and the flow is what its tracker's source-bound probes send \(TCP 80 to 203\.0\.113\.7\): it leaves through wan, before user rules and policies$/ },
+  { name: 'the router\'s other traffic from a WAN\'s own address goes through the rules (and fails over), as with mwan3',
+    st: state(), q: { src: '192.0.2.10', dst: '203.0.113.7', proto: 'tcp', port: 443 }, want: 'rule https balance wan(eth1) 50,wanb(eth2) 50',
+    reason: /only its tracker's source-bound probes are pinned to it \(TCP 80 to its targets\): the rules decide/ },
+  { name: 'traffic from a WAN\'s address to another destination than its targets: the rules',
+    st: state(), q: { src: '192.0.2.10', dst: '203.0.113.99', proto: 'tcp', port: 80 }, want: 'rule default_rule interface wan(eth1) 100' },
+  { name: 'a WAN whose tracker pings (marked, device-bound probes): nothing is pinned',
+    st: state({}, config({ interfaces: [iface('wan', 1, { trackIps: ['203.0.113.7'] }), iface('wanb', 2, { trackIps: ['203.0.113.7'], trackSettings: HTTPING }), iface('wan6', 3, { family: 'ipv6', trackIps: [] })] })),
+    q: { src: '192.0.2.10', dst: '203.0.113.7', proto: 'tcp', port: 80 }, want: 'rule default_rule interface wan(eth1) 100', reason: /not an address of a WAN with source-bound probes/ },
+  { name: 'second address of another WAN', st: state(), q: { src: '198.51.100.8', dst: '203.0.113.7', proto: 'tcp', port: 80 }, want: 'source - interface wanb(eth2) 100' },
+  { name: 'IPv6 own address written in another form', st: state(), q: { src: '2001:db8::0:7', dst: '2001:db8:5::1', proto: 'tcp', port: 80 }, want: 'source - interface wan6(eth3) 100' },
   { name: 'IPv6 link-local is left out (as the planner does): the rules decide',
     st: state(), q: { src: 'fe80::7', dst: '2001:db8:5::1', proto: 'tcp', port: 443 }, want: 'rule https interface wan6(eth3) 100' },
   { name: 'a WAN offline by tracking keeps its entry (probes still leave through it)',
-    st: state({ track: { wanb: { state: 'offline' } } }), q: { src: '198.51.100.7', dst: '203.0.113.7' }, want: 'source - interface wanb(eth2) 100',
+    st: state({ track: { wanb: { state: 'offline' } } }), q: { src: '198.51.100.7', dst: '203.0.113.7', proto: 'tcp', port: 80 }, want: 'source - interface wanb(eth2) 100',
     reason: /not usable in policies: the entry stays while netifd has it up/ },
   { name: 'netifd down: no entry, the rules decide',
-    st: state({ netifd: { ...state().netifd, wanb: { ...net('eth2', ['198.51.100.7/24']), up: false } } }), q: { src: '198.51.100.7', dst: '203.0.113.7' },
-    want: 'rule default_rule interface wan(eth1) 100', reason: /^source 198\.51\.100\.7 is not an address of a WAN$/ },
+    st: state({ netifd: { ...state().netifd, wanb: { ...net('eth2', ['198.51.100.7/24']), up: false } } }), q: { src: '198.51.100.7', dst: '203.0.113.7', proto: 'tcp', port: 80 },
+    want: 'rule default_rule interface wan(eth1) 100', reason: /^source 198\.51\.100\.7 is not an address of a WAN with source-bound probes$/ },
   { name: 'disabled WAN: no entry',
     st: state({}, config({ interfaces: [iface('wan', 1), iface('wanb', 2, { enabled: false }), iface('wan6', 3, { family: 'ipv6', trackIps: [] })] })),
-    q: { src: '198.51.100.7', dst: '203.0.113.7' }, want: 'rule default_rule interface wan(eth1) 100' },
-  { name: 'administratively down (mwan ifdown): no entry', st: state({ adminDown: ['wanb'] }), q: { src: '198.51.100.7', dst: '203.0.113.7' },
+    q: { src: '198.51.100.7', dst: '203.0.113.7', proto: 'tcp', port: 80 }, want: 'rule default_rule interface wan(eth1) 100' },
+  { name: 'administratively down (mwan ifdown): no entry', st: state({ adminDown: ['wanb'] }), q: { src: '198.51.100.7', dst: '203.0.113.7', proto: 'tcp', port: 80 },
     want: 'rule default_rule interface wan(eth1) 100' },
   { name: 'one address on two WANs: the first in config order keeps it',
-    st: state({ netifd: { ...state().netifd, wanb: net('eth2', ['192.0.2.10/24']) } }), q: { src: '192.0.2.10', dst: '203.0.113.7' }, want: 'source - interface wan(eth1) 100' },
-  { name: 'a connected destination still goes via main first', st: state(), q: { src: '192.0.2.10', dst: '192.168.1.5' }, want: 'connected - default ' },
+    st: state({ netifd: { ...state().netifd, wanb: net('eth2', ['192.0.2.10/24']) } }), q: { src: '192.0.2.10', dst: '203.0.113.7', proto: 'tcp', port: 80 }, want: 'source - interface wan(eth1) 100' },
+  { name: 'a connected destination still goes via main first', st: state(), q: { src: '192.0.2.10', dst: '192.168.1.5', proto: 'tcp', port: 80 }, want: 'connected - default ' },
   { name: 'without the plan\'s maps: pinning reported as not evaluated, the rules decide', noPlan: true,
-    st: state(), q: { src: '192.0.2.10', dst: '203.0.113.7' }, want: 'rule default_rule interface wan(eth1) 100', reason: /source-address pinning not evaluated/ },
+    st: state(), q: { src: '192.0.2.10', dst: '203.0.113.7', proto: 'tcp', port: 80 }, want: 'rule default_rule interface wan(eth1) 100', reason: /source-address pinning not evaluated/ },
 ];
 
 for (const c of sourceCases) {
@@ -105,8 +120,11 @@ for (const c of sourceCases) {
   });
 }
 
-test('the adapter reads the plan\'s src_wan maps as address -> WAN', () => {
-  assert.deepEqual(planned(state()), { ipv4: { '192.0.2.10': 'wan', '198.51.100.7': 'wanb', '198.51.100.8': 'wanb' }, ipv6: { '2001:db8::7': 'wan6' } });
+test('the adapter reads the plan\'s src_wan maps as address -> WAN, and the probe traffic they pin', () => {
+  assert.deepEqual(planned(state()), {
+    wans: { ipv4: { '192.0.2.10': 'wan', '198.51.100.7': 'wanb', '198.51.100.8': 'wanb' }, ipv6: { '2001:db8::7': 'wan6' } },
+    scope: { ipv4: { targets: ['203.0.113.7'], ports: [80] }, ipv6: { targets: ['2001:db8:5::1'], ports: [80] } },
+  });
 });
 
 /** src_iface rules: guests is an IPv4 rule for flows arriving on wan6's device (eth3, IPv6-only WAN). */
@@ -271,8 +289,10 @@ async function world(t: TestContext, list: () => Promise<Ruleset | null>) {
 test('ubus explain: own addresses from the applied plan, set members read from the ruleset, src_iface passed through', async (t) => {
   const { cli, lists } = await world(t, async () => listed);
   const call = async (args: Record<string, string | number>) => (await cli.call('mwan', 'explain', args))! as unknown as ExplainResult;
-  const own = await call({ src: '198.51.100.8', dst: '203.0.113.7' });
+  const own = await call({ src: '198.51.100.8', dst: '203.0.113.7', proto: 'tcp', port: 80 });
   assert.deepEqual([own.decision, own.interface], ['source', 'wanb']);
+  const other = await call({ src: '198.51.100.8', dst: '203.0.113.7', proto: 'udp', port: 53 });
+  assert.equal(other.decision, 'rule', 'the router\'s other traffic from that address: the rules');
   const member = await call({ src: '10.0.0.1', dst: '198.51.100.77' });
   assert.deepEqual([member.decision, member.rule, member.interface], ['rule', 'vpn', 'wanb'], 'inside a listed prefix');
   const inSet = await call({ src: '10.0.0.1', dst: '203.0.113.15' });
@@ -281,7 +301,7 @@ test('ubus explain: own addresses from the applied plan, set members read from t
   assert.deepEqual([notInSet.rule, notInSet.skipped], ['default_rule', [{ rule: 'vpn', reason: 'destination not in set vpn (ipv4) (4 entries)' }]]);
   const inbound = await call({ src: '203.0.113.50', dst: '10.0.0.1', src_iface: 'wan' });
   assert.deepEqual([inbound.decision, inbound.src_iface, inbound.interface], ['inbound', 'wan', 'wan']);
-  assert.equal(lists.length, 5, 'one table listing per explain call of a config with set rules');
+  assert.equal(lists.length, 6, 'one table listing per explain call of a config with set rules');
 });
 
 test('ubus explain: a set that cannot be read is passed over as not evaluated, with the reason', async (t) => {

@@ -1,6 +1,7 @@
 /** Adapter: mwan-config's validated model -> the planner's narrow PlanConfig. */
 import type { MwanConfig, PortRange } from 'mwan-config';
 import type { PlanConfig } from './types.js';
+import { sourceBoundProbes } from './wans.js';
 
 const ports = (list: PortRange[]): string[] => list.map((p) => (p.from === p.to ? String(p.from) : `${p.from}-${p.to}`));
 
@@ -14,7 +15,10 @@ export function fromMwanConfig(cfg: MwanConfig): PlanConfig {
       loglevel: cfg.globals.loglevel,
       rtTableLookup: [...cfg.globals.rtTableLookup],
     },
-    interfaces: interfaces.map((i) => ({ name: i.name, enabled: i.enabled, family: i.family })),
+    interfaces: interfaces.map((i) => {
+      const probes = sourceBoundProbes(i.trackMethod, i.trackIp, i.httpingSsl);
+      return { name: i.name, enabled: i.enabled, family: i.family, ...(probes ? { sourceBoundProbes: probes } : {}) };
+    }),
     members: cfg.members.map((m) => ({ name: m.name, interface: m.interface, metric: m.metric, weight: m.weight })),
     policies: cfg.policies.map((p) => ({ name: p.name, members: [...p.useMember], lastResort: p.lastResort, balance: p.balance })),
     rules: cfg.rules.map((r) => ({

@@ -201,11 +201,21 @@ function classifyRules(enabled: WanInfo[], ms: MarkSpace): DesiredRule[] {
   }
   out.push(r(unmarked, match(payload('ip', 'daddr'), prefix('224.0.0.0', 3)), jump(names.setDefault)));
   out.push(r(unmarked, match(payload('ip6', 'daddr'), anonSet([prefix('fe80::', 10), prefix('ff00::', 8)])), jump(names.setDefault)));
-  // 4b. router-originated traffic from a WAN's own address leaves through that WAN (probes bound
-  // to a source address, mwan3 users' `from <wan addr>` expectations), before any balancing.
-  // Only a locally generated packet can carry our own address as source here (a looped-back one
-  // already has its mark restored in step 2).
-  for (const f of FAMILIES) out.push(r(unmarked, { vmap: { key: payload(ipProto(f), 'saddr'), data: `@${names.srcWanMap(f)}` } } as unknown as Stmt));
+  // 4b. a tracker's source-bound probes (httping: TCP to its targets' port, from the WAN's own
+  // address, on sockets that cannot carry the bypass mark) leave through that WAN, before any
+  // balancing, also while the WAN is offline in policy terms. Only that traffic: the router's
+  // other traffic goes through the user rules as with mwan3, so it fails over like LAN traffic.
+  for (const f of FAMILIES) {
+    const scope = probeScope(enabled, f);
+    if (!scope) continue;
+    out.push(r(
+      unmarked,
+      match(meta('l4proto'), 'tcp'),
+      match(payload('tcp', 'dport'), scope.ports.length === 1 ? scope.ports[0]! : anonSet(scope.ports)),
+      match(payload(ipProto(f), 'daddr'), scope.targets.length === 1 ? scope.targets[0]! : anonSet(scope.targets)),
+      { vmap: { key: payload(ipProto(f), 'saddr'), data: `@${names.srcWanMap(f)}` } } as unknown as Stmt,
+    ));
+  }
   // 5. user rules, first match wins
   for (const f of FAMILIES) out.push(r(unmarked, nfproto(f), jump(names.rulesChain(f))));
   // 7. an already-marked connection's packet to a connected network still goes via main
@@ -218,12 +228,28 @@ function classifyRules(enabled: WanInfo[], ms: MarkSpace): DesiredRule[] {
   return out;
 }
 
-/** Per family one verdict map: each enabled WAN's own addresses -> goto mark_<wan>. */
+/**
+ * Targets and ports of the source-bound probes of the enabled WANs of a family that have a device
+ * (sorted, deduplicated), or undefined when there are none.
+ */
+export function probeScope(wans: readonly WanInfo[], f: IpFamily): { targets: string[]; ports: number[] } | undefined {
+  const targets = new Set<string>();
+  const ports = new Set<number>();
+  for (const w of wans) {
+    if (!w.enabled || w.family !== f || !w.device || !w.sourceBoundProbes) continue;
+    for (const t of w.sourceBoundProbes.targets) targets.add(t);
+    ports.add(w.sourceBoundProbes.port);
+  }
+  if (targets.size === 0) return undefined;
+  return { targets: [...targets].sort(), ports: [...ports].sort((a, b) => a - b) };
+}
+
+/** Per family one verdict map: the own addresses of each enabled WAN with source-bound probes -> goto mark_<wan>. */
 function srcWanMaps(enabled: WanInfo[], warnings: string[]): DesiredMap[] {
   return FAMILIES.map((f) => {
     const owner = new Map<string, string>();
     for (const w of enabled) {
-      if (w.family !== f || !w.device) continue;
+      if (w.family !== f || !w.device || !w.sourceBoundProbes) continue;
       for (const a of w.addresses ?? []) {
         const prev = owner.get(a);
         if (prev !== undefined) { warnings.push(`address ${a} is on both ${prev} and ${w.name}; traffic from it follows ${prev}`); continue; }

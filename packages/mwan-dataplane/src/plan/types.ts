@@ -21,6 +21,13 @@ export interface PlanInterface {
   /** enabled '1' in config */
   enabled: boolean;
   family: IpFamily;
+  /**
+   * Probes the interface's tracker sends on sockets that cannot carry SO_MARK or
+   * SO_BINDTODEVICE (httping: Node's TCP), bound only to the interface's own address: TCP to
+   * `port` of each target. The dataplane pins exactly that traffic to the interface (see
+   * sourceBoundProbes); all other router traffic goes through the user rules, as with mwan3.
+   */
+  sourceBoundProbes?: { targets: string[]; port: number };
 }
 
 export interface PlanMember {
@@ -187,6 +194,8 @@ export interface WanInfo {
   device?: string;
   /** the WAN's own addresses (plain, no prefix length, link-local excluded) while it has a device */
   addresses?: string[];
+  /** PlanInterface.sourceBoundProbes, validated */
+  sourceBoundProbes?: { targets: string[]; port: number };
 }
 
 /** One policy's current choice per family, for `mwan policies` and tests. */

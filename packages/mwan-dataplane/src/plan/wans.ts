@@ -1,7 +1,7 @@
 import { PlanError } from '../errors.js';
 import { interfaceMark, type MarkSpace } from './marks.js';
 import type { PlanConfig, PlanState, TrackStatus, WanInfo } from './types.js';
-import { checkWanState } from './validate.js';
+import { checkWanState, isValidCidr } from './validate.js';
 
 /**
  * Tracker states in which a WAN carries new connections. Like mwan3's hotplug state: a WAN stays
@@ -31,6 +31,7 @@ export function wanInfos(cfg: PlanConfig, state: PlanState, ms: MarkSpace): WanI
       enabled: iface.enabled,
       usable: iface.enabled && device !== undefined && USABLE.has(st!.status),
       ...(device !== undefined && iface.enabled ? { device, addresses: ownAddresses(st!.addresses ?? []) } : {}),
+      ...(iface.sourceBoundProbes ? { sourceBoundProbes: checkProbes(iface.name, iface.family, iface.sourceBoundProbes) } : {}),
     };
   });
 }
@@ -75,4 +76,24 @@ export function canonicalAddress(a: string): string {
   }
   if (bestLen < 2) return groups.join(':');
   return `${groups.slice(0, best).join(':')}::${groups.slice(best + bestLen).join(':')}`;
+}
+
+/**
+ * The tracker probes mwan must route by source address (PlanInterface.sourceBoundProbes) for a
+ * tracker method that cannot mark its sockets: httping (Node's http client) is the only one;
+ * every other method is device-bound and marked. Port as the tracker uses it: 443 with
+ * httping_ssl, else 80. Undefined for other methods or without targets.
+ */
+export function sourceBoundProbes(trackMethod: string, trackIp: readonly string[], httpingSsl: boolean): { targets: string[]; port: number } | undefined {
+  if (trackMethod !== 'httping' || trackIp.length === 0) return undefined;
+  return { targets: [...trackIp], port: httpingSsl ? 443 : 80 };
+}
+
+function checkProbes(wan: string, family: PlanConfig['interfaces'][number]['family'], p: { targets: string[]; port: number }): { targets: string[]; port: number } {
+  const bad = (field: string, value: unknown, why: string): never => {
+    throw new PlanError('PLAN_BAD_VALUE', `interface '${wan}': ${field} ${JSON.stringify(value)} ${why}`, { field: `${wan}.${field}` });
+  };
+  if (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535) bad('probe port', p.port, 'is not 1-65535');
+  for (const t of p.targets) if (!isValidCidr(t, family) || t.includes('/')) bad('track_ip', t, `is not an ${family === 'ipv4' ? 'IPv4' : 'IPv6'} address`);
+  return { targets: p.targets.map(canonicalAddress), port: p.port };
 }

@@ -1,5 +1,5 @@
 /** The DataplanePort on mwan-dataplane: pure plan() from the core state, applier for the kernel. */
-import { plan as planDesired, type Applier, type DataplaneBackend, type DesiredState, type PlanConfig, type PlanState, type WanState } from 'mwan-dataplane';
+import { plan as planDesired, sourceBoundProbes, type Applier, type DataplaneBackend, type DesiredState, type PlanConfig, type PlanState, type WanState } from 'mwan-dataplane';
 import { defaultId, spreadIntoMask } from 'mwan-config';
 import { netifdNames, type ControllerState, type CoreConfig, type InterfaceConfig } from '../core/model.js';
 import { interfaceStatus } from '../core/status.js';
@@ -11,7 +11,11 @@ import type { PolicyTable, RuleCounter } from '../views.js';
 export function toPlanConfig(c: CoreConfig): PlanConfig {
   return {
     globals: { mmxMask: c.globals.mmxMask, logging: c.globals.logging, loglevel: c.globals.loglevel, rtTableLookup: [...c.globals.rtTableLookup] },
-    interfaces: c.interfaces.map((i) => ({ name: i.name, enabled: i.enabled, family: i.family })),
+    interfaces: c.interfaces.map((i) => {
+      const t = i.trackSettings as { trackMethod?: string; httpingSsl?: boolean };
+      const probes = sourceBoundProbes(t.trackMethod ?? 'ping', i.trackIps, t.httpingSsl === true);
+      return { name: i.name, enabled: i.enabled, family: i.family, ...(probes ? { sourceBoundProbes: probes } : {}) };
+    }),
     members: c.members.map((m) => ({ ...m })),
     policies: c.policies.map((p) => ({ name: p.name, members: [...p.members], lastResort: p.lastResort, ...(p.balance ? { balance: p.balance as PlanConfig['policies'][number]['balance'] } : {}) })),
     rules: c.rules.map((r) => ({

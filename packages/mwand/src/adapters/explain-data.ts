@@ -3,16 +3,21 @@
  * (which address pins traffic to which WAN) and the members of the rules' sets as the running
  * ruleset lists them. Both pure; the read itself happens in the dataplane port.
  */
-import { names, TABLE, type DesiredState, type IpFamily } from 'mwan-dataplane';
+import { names, probeScope, TABLE, type DesiredState, type IpFamily } from 'mwan-dataplane';
 import type { Expr, Ruleset } from 'nft-json';
 import type { IpsetMembers, SetEntries, SourceWans } from '../core/explain.js';
 
 const FAMILIES: IpFamily[] = ['ipv4', 'ipv6'];
 
-/** The plan's `src_wan_v4` / `src_wan_v6` elements as address → WAN, per family. */
+/** The plan's `src_wan_v4` / `src_wan_v6` elements as address → WAN, and the probe traffic they pin, per family. */
 export function sourceWansOf(d: DesiredState): SourceWans {
   const byChain = new Map(d.wans.map((w) => [names.markChain(w.name), w.name]));
   const out: Record<IpFamily, Record<string, string>> = { ipv4: {}, ipv6: {} };
+  const scope: Partial<Record<IpFamily, { targets: string[]; ports: number[] }>> = {};
+  for (const f of FAMILIES) {
+    const s = probeScope(d.wans, f);
+    if (s) scope[f] = s;
+  }
   for (const f of FAMILIES) {
     const map = d.nft.maps?.find((m) => m.name === names.srcWanMap(f));
     for (const [addr, chain] of map?.elements ?? []) {
@@ -20,7 +25,7 @@ export function sourceWansOf(d: DesiredState): SourceWans {
       if (wan !== undefined) out[f][addr] = wan;
     }
   }
-  return out;
+  return { wans: out, scope };
 }
 
 /**

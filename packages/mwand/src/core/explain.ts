@@ -28,10 +28,14 @@ export interface FlowQuery {
 }
 
 /**
- * The dataplane's own-address maps (`src_wan_v4` / `src_wan_v6`): per family, a WAN's address
- * (plain, as the planner wrote it) → that WAN.
+ * The dataplane's pinning of source-bound tracker probes (httping): per family, the own-address
+ * map (`src_wan_v4` / `src_wan_v6`: a WAN's address, plain as the planner wrote it → that WAN) and
+ * the traffic it applies to (TCP to the probes' ports and targets; absent: no pinning rule).
  */
-export type SourceWans = Readonly<Record<Family, Readonly<Record<string, string>>>>;
+export interface SourceWans {
+  wans: Readonly<Record<Family, Readonly<Record<string, string>>>>;
+  scope: Readonly<Partial<Record<Family, { targets: readonly string[]; ports: readonly number[] }>>>;
+}
 
 /** What explain takes from the dataplane and the kernel, when the caller has it. */
 export interface ExplainData {
@@ -139,16 +143,21 @@ export function explain(state: ControllerState, q: FlowQuery, data: ExplainData 
   }
   reasons.push(`destination ${q.dst} is not a connected network`);
 
-  // 4b. a WAN's own source address: that WAN, before user rules and balancing
+  // 4b. a tracker's source-bound probe (httping: TCP to a target's port from a WAN's own
+  // address): that WAN, before user rules and balancing. Other traffic goes on to the rules.
   if (data.sourceWans) {
-    const owner = ownerOf(data.sourceWans[family], src);
-    if (owner) {
+    const scope = data.sourceWans.scope[family];
+    const owner = ownerOf(data.sourceWans.wans[family], src);
+    const probe = scope !== undefined && proto === 'tcp' && q.port !== undefined && scope.ports.includes(q.port)
+      && scope.targets.some((t) => { const a = parseAddress(t); return a !== undefined && a.value === dst.value; });
+    if (owner && probe) {
       const usable = usableSet(state).has(owner);
-      reasons.push(`source ${q.src} is an address of WAN ${owner}: traffic from it leaves through ${owner}, before user rules and policies`
+      reasons.push(`source ${q.src} is an address of WAN ${owner} and the flow is what its tracker's source-bound probes send (TCP ${q.port} to ${q.dst}): it leaves through ${owner}, before user rules and policies`
         + (usable ? '' : ` (also now that ${owner} is not usable in policies: the entry stays while netifd has it up)`));
       return { ...base, decision: 'source', ...one(state, owner), reasons, skipped };
     }
-    reasons.push(`source ${q.src} is not an address of a WAN`);
+    if (owner) reasons.push(`source ${q.src} is an address of WAN ${owner}, but only its tracker's source-bound probes are pinned to it${scope ? ` (TCP ${scope.ports.join(',')} to its targets)` : ' (it has none)'}: the rules decide, as for any router traffic`);
+    else reasons.push(`source ${q.src} is not an address of a WAN with source-bound probes`);
   } else {
     reasons.push('source-address pinning not evaluated: the WANs\' addresses in the dataplane are not known (no plan)');
   }
