@@ -173,6 +173,11 @@ test('rules: src_iface naming a netifd interface outside the mwan config (lan) m
   // an mwan interface's name is looked up among the WANs only: a stray devices entry does not revive a down WAN
   const wanDown = plan(config({ rules: [rule('via_wanb', { srcIface: 'wanb' })] }), { ...state({ wanb: undefined }), devices: { wanb: 'eth9' } });
   assert.deepEqual(chain(wanDown, 'rules_v4').map((r) => r.label), []);
+  // an mwan interface with enabled '0' is still a netifd interface: its device comes in devices, as lan's
+  const disabledCfg = config({ rules: [rule('via_wanb', { srcIface: 'wanb' })] });
+  disabledCfg.interfaces = disabledCfg.interfaces.map((i) => (i.name === 'wanb' ? { ...i, enabled: false } : i));
+  const disabled = plan(disabledCfg, { ...state({ wanb: undefined }), devices: { wanb: 'eth2' } });
+  assert.match(js(chain(disabled, 'rules_v4')[0]), /"iifname"\}\},"right":"eth2"/);
   // devices come from netifd: checked before they can reach nft
   assert.throws(() => plan(cfg, { ...state(), devices: { lan: 'br lan;' } }),
     (e: unknown) => e instanceof PlanError && e.code === 'PLAN_BAD_VALUE' && e.field === 'lan.device');

@@ -301,6 +301,18 @@ test('src_iface lan: mwand follows that netifd interface too, and the planner ge
   s.netifd.views.set('lan', up('br-lan'));
   await s.start();
   assert.deepEqual(s.dp.applied.at(-1)!.devices, { lan: 'br-lan' }, 'asked netifd about lan at start');
+  // an mwan interface with enabled '0' (wan6 here) named in src_iface: netifd's device too
+  s.netifd.views.set('wan6', up('eth3'));
+  s.c.onNetifdEvent('wan6');
+  await s.settle();
+  assert.deepEqual(s.dp.applied.at(-1)!.devices, { lan: 'br-lan' }, 'no rule names wan6 yet');
+  const withWan6 = twoWan();
+  withWan6.rules.unshift(rule('from_lan', 'wan_wanb', { srcIface: 'lan' }), rule('from_wan6', 'wan_wanb', { srcIface: 'wan6' }));
+  s.loader.next = withWan6;
+  assert.equal((await (async () => { const r = s.c.reload(); await s.settle(); return r; })()).result, 'ok');
+  assert.deepEqual(s.dp.applied.at(-1)!.devices, { lan: 'br-lan', wan6: 'eth3' }, 'disabled in mwan, up in netifd: its device');
+  s.loader.next = cfg;
+  assert.equal((await (async () => { const r = s.c.reload(); await s.settle(); return r; })()).result, 'ok');
   // lan goes down: its device leaves the plan (the planner then leaves the rule out), no hook for it
   s.netifd.views.set('lan', down());
   s.c.onNetifdEvent('lan');

@@ -82,7 +82,7 @@ const sourceCases: Case[] = [
   { name: 'own address (prefix length dropped): that WAN, before the rule that would balance it',
     st: state(), q: { src: '192.0.2.10', dst: '203.0.113.7', proto: 'tcp', port: 80 }, want: 'source - interface wan(eth1) 100',
     reason: /^source 192\.0\.2\.10 is an address of WAN wan and the flow is what its tracker's source-bound probes send \(TCP 80 to 203\.0\.113\.7\): it leaves through wan, before user rules and policies$/ },
-  { name: 'the router\'s other traffic from a WAN\'s own address goes through the rules (and fails over), as with mwan3',
+  { name: 'the router\'s other traffic from a WAN\'s own address goes through the rules, as with mwan3',
     st: state(), q: { src: '192.0.2.10', dst: '203.0.113.7', proto: 'tcp', port: 443 }, want: 'rule https balance wan(eth1) 50,wanb(eth2) 50',
     reason: /only its tracker's source-bound probes are pinned to it \(TCP 80 to its targets\): the rules decide/ },
   { name: 'traffic from a WAN\'s address to another destination than its targets: the rules',

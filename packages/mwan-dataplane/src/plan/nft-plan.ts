@@ -79,9 +79,10 @@ export function planNft(input: NftPlanInput): DesiredNft {
     for (const rule of cfg.rules) {
       const target = ruleTarget(rule, f, input, sets, chains);
       if (!target) continue;
-      // an mwan interface has a device only while usable as a route (wanInfos); any other
-      // netifd interface (lan) has the one netifd gives while it is up
-      const srcDevice = !rule.srcIface ? undefined : byName.has(rule.srcIface) ? byName.get(rule.srcIface)!.device : input.devices?.[rule.srcIface];
+      // an enabled mwan interface has a device while netifd has it up (wanInfos); any other
+      // netifd interface (lan, or an mwan interface with enabled '0') has the one netifd gives
+      const wan = rule.srcIface ? byName.get(rule.srcIface) : undefined;
+      const srcDevice = !rule.srcIface ? undefined : wan?.enabled ? wan.device : input.devices?.[rule.srcIface];
       const m = ruleMatches(rule, {
         family: f,
         warnings: input.warnings,

@@ -1,7 +1,7 @@
 /** The DataplanePort on mwan-dataplane: pure plan() from the core state, applier for the kernel. */
 import { plan as planDesired, sourceBoundProbes, type Applier, type DataplaneBackend, type DesiredState, type PlanConfig, type PlanState, type WanState } from 'mwan-dataplane';
 import { defaultId, spreadIntoMask } from 'mwan-config';
-import { netifdNames, type ControllerState, type CoreConfig, type InterfaceConfig } from '../core/model.js';
+import { type ControllerState, type CoreConfig, type InterfaceConfig } from '../core/model.js';
 import { interfaceStatus } from '../core/status.js';
 import { largestRemainder } from '../core/policy.js';
 import type { DataplanePort } from '../ports.js';
@@ -48,11 +48,14 @@ export function toPlanState(st: ControllerState): PlanState {
   return { wans, devices: srcIfaceDevices(st) };
 }
 
-/** Devices of the other netifd interfaces rules name in src_iface (lan → br-lan), while up. */
+/**
+ * Devices of the other netifd interfaces rules name in src_iface (lan → br-lan; also an mwan
+ * interface with enabled '0', which netifd still runs), while up.
+ */
 export function srcIfaceDevices(st: ControllerState): Record<string, string> {
-  const own = new Set(st.config.interfaces.map((i) => i.name));
+  const own = new Set(st.config.interfaces.filter((i) => i.enabled).map((i) => i.name));
   const out: Record<string, string> = {};
-  for (const name of netifdNames(st.config)) {
+  for (const name of new Set(st.config.rules.flatMap((r) => (r.srcIface ? [r.srcIface] : [])))) {
     const n = st.netifd[name];
     if (!own.has(name) && n?.up && n.device) out[name] = n.device;
   }

@@ -60,7 +60,7 @@ export function dataplaneDevice(state: ControllerState, name: string): string | 
  * (adapters/dataplane.ts srcIfaceDevices feeds the planner the same).
  */
 export function srcIfaceDevice(state: ControllerState, name: string): string | undefined {
-  if (state.config.interfaces.some((x) => x.name === name)) return dataplaneDevice(state, name);
+  if (state.config.interfaces.some((x) => x.name === name && x.enabled)) return dataplaneDevice(state, name);
   const n = state.netifd[name];
   return n?.up && n.device ? n.device : undefined;
 }
