@@ -109,3 +109,26 @@ test('mwan plan: a src_iface outside the mwan config (lan) takes its device from
   assert.match(r.out.stderr, /st\.json: devices\.lan: "br-lan x" is not a valid interface name/);
   assert.equal(r.out.stdout, '');
 });
+
+test('mwan3\'s log levels (warning, error) from a real config file plan into a ruleset nft accepts', { skip: !canUseNetns() && 'needs root' }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'mwan-plan-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const lab = new Lab('pl');
+  t.after(() => lab.destroy());
+  const ns = lab.netns('a');
+  for (const level of ['warning', 'error']) {
+    writeFileSync(join(dir, 'mwan'), [
+      'config globals \'globals\'', '\toption logging \'1\'', `\toption loglevel '${level}'`,
+      'config interface \'wan\'', '\toption enabled \'1\'',
+      'config member \'wan_m1\'', '\toption interface \'wan\'',
+      'config policy \'only\'', '\tlist use_member \'wan_m1\'',
+      'config rule \'logged\'', '\toption dest_ip \'0.0.0.0/0\'', '\toption logging \'1\'', '\toption use_policy \'only\'', '',
+    ].join('\n'));
+    const out = { stdout: '', stderr: '' };
+    assert.equal(await runPlan(['-c', dir], { stdout: (s: string) => (out.stdout += s), stderr: (s: string) => (out.stderr += s) }), 0, out.stderr);
+    const table = out.stdout.slice(out.stdout.indexOf('table inet mwan'), out.stdout.indexOf('# ip rules'));
+    assert.match(table, new RegExp(`log prefix "MWAN\\(logged\\) " level ${level === 'warning' ? 'warn' : 'err'}`));
+    const res = ns.run(['nft', '-c', '-f', '-'], { input: table, allowFail: true });
+    assert.equal(res.code, 0, `${level}: ${res.stderr}`);
+  }
+});
