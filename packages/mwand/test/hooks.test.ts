@@ -100,3 +100,20 @@ test('a hung hook is killed with its whole process group at the timeout (fake cl
   // the queue goes on with the next hook (which hangs too, then is killed by stop())
   await waitUntil(() => readFileSync(pids, 'utf8').trim().split(' ')[0] !== String(shell), 5000, 10);
 });
+
+test('a hook that backgrounds a job and exits in time: the job lives on (mwan3 wiki\'s "sleep, then mail" example)', async (t) => {
+  const dir = tempDir(t);
+  const done = join(dir, 'done');
+  // as the wiki's example 2, shortened: (sleep 180; mailsend ...) &
+  script(join(dir, 'mwan.user'), `(sleep 0.5; echo "$ACTION $INTERFACE" > "${done}") >/dev/null 2>&1 &\nexit 0`);
+  const results: HookResult[] = [];
+  const h = new HookRunner({ path: join(dir, 'mwan.user'), clock: realClock, timeoutMs: 200, onResult: (r) => results.push(r) });
+  t.after(() => h.stop());
+  h.enqueue([{ interface: 'wan', action: 'disconnected', device: 'eth1' }]);
+  await h.idle();
+  assert.deepEqual(results.map((r) => r.result), ['ok'], 'the hook itself ended in time');
+  assert.equal(existsSync(done), false, 'its job is still sleeping');
+  // past the hook's timeout: nothing kills a job whose hook already ended
+  await waitUntil(() => existsSync(done), 5000, 20);
+  assert.equal(readFileSync(done, 'utf8'), 'disconnected wan\n');
+});
