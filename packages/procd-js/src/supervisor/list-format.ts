@@ -4,7 +4,7 @@
  */
 import type { ListedInstance, ListedService } from '../types.js';
 import { isRunning } from './instance-machine.js';
-import type { Instance, Service } from './supervisor.js';
+import type { Instance, Service } from './model.js';
 
 export function dumpInstance(inst: Instance, verbose: boolean): ListedInstance {
   const c = inst.config;
