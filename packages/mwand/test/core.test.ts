@@ -55,6 +55,21 @@ test('state machine: hook actions per event (table)', () => {
       wan: 'offline',
     },
     {
+      name: 'a first verdict of offline (initial_state offline after an ifup, or at mwand start): no disconnected, as mwan3',
+      events: [
+        { kind: 'netifd', interface: 'wan', view: up('eth1') },
+        { kind: 'track', interface: 'wan', view: { state: 'offline' } },
+        { kind: 'track', interface: 'wan', view: { state: 'online' } },
+        { kind: 'track', interface: 'wan', view: { state: 'offline' } },
+        // a new ifup forgets the old verdict: its first offline is again no disconnect
+        { kind: 'netifd', interface: 'wan', view: down() },
+        { kind: 'netifd', interface: 'wan', view: up('eth1') },
+        { kind: 'track', interface: 'wan', view: { state: 'offline' } },
+      ],
+      actions: ['ifup wan eth1', 'connected wan eth1', 'disconnected wan eth1', 'ifdown wan', 'ifup wan eth1'],
+      wan: 'offline',
+    },
+    {
       name: 'disabled interface produces no actions',
       events: [{ kind: 'netifd', interface: 'wan6', view: up('eth3') }],
       actions: [],

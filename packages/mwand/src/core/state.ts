@@ -79,8 +79,10 @@ export function handle(state: ControllerState, event: CoreEvent, now: number): H
       next = { ...state, track };
       const a = event.view ? TRACK_ACTION[event.view.state] : undefined;
       if (a && prev?.state !== event.view?.state && enabled(event.interface)) {
-        // mwan3 sends `disconnected` only for an interface that was online or disconnecting
-        const skip = a === 'disconnected' && prev !== undefined && prev.state !== 'online' && prev.state !== 'disconnecting';
+        // mwan3 sends `disconnected` only for an interface that was online or disconnecting: not
+        // for a first verdict mwand has no predecessor for (initial_state offline after an ifup,
+        // or mwand's own start), which mwan3's tracker would not have announced either
+        const skip = a === 'disconnected' && (prev === undefined || (prev.state !== 'online' && prev.state !== 'disconnecting'));
         if (!skip) actions.push({ interface: event.interface, action: a, device: state.netifd[event.interface]?.device ?? '' });
       }
       break;
