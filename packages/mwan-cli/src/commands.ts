@@ -23,9 +23,23 @@ export interface CommandDef {
   run: (argv: string[], io: CommandIo) => Promise<number>;
 }
 
+/**
+ * `check` and `plan` read only the config: the global `-s SOCKET` (wherever it stands before
+ * `--`) means nothing to them and is dropped, so `mwan -s SOCK check` works like every command.
+ */
+export function withoutSocketFlag(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--') { out.push(...argv.slice(i)); break; }
+    if (argv[i] === '-s') { i++; continue; }
+    out.push(argv[i]!);
+  }
+  return out;
+}
+
 export const COMMANDS: Record<string, CommandDef> = {
-  check: { summary: 'check [-c DIR] [--json]   validate DIR/mwan, print every problem', run: runCheck },
-  plan: { summary: 'plan [-c DIR] [--state FILE] [--json]   print the desired nft table, ip rules and routes (kernel untouched)', run: async (argv, io) => (await import('mwan-dataplane/plan-command')).runPlan(argv, io) },
+  check: { summary: 'check [-c DIR] [--json]   validate DIR/mwan, print every problem', run: (argv, io) => runCheck(withoutSocketFlag(argv), io) },
+  plan: { summary: 'plan [-c DIR] [--state FILE] [--json]   print the desired nft table, ip rules and routes (kernel untouched)', run: async (argv, io) => (await import('mwan-dataplane/plan-command')).runPlan(withoutSocketFlag(argv), io) },
   // status, interfaces, policies, connected, rules, ifup, ifdown, reload, explain, metrics, watch, use, internal
   ...mwandCommandDefs(),
   // start, stop, restart: the init script

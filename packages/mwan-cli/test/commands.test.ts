@@ -92,3 +92,21 @@ test('global flags may stand before the command, as with `ubus -s SOCK list`', a
   assert.notEqual(s.code, 0);
   assert.doesNotMatch(s.err, /unknown command/);
 });
+
+test('check and plan take the global -s like every command (they do not use the bus: it is ignored)', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'mwan-cli-s-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'mwan'), "config interface 'wan'\n\toption enabled '1'\nconfig member 'wan_m1'\n\toption interface 'wan'\nconfig policy 'only'\n\tlist use_member 'wan_m1'\n");
+  for (const argv of [['-s', '/nonexistent.sock', 'check', '-c', dir], ['check', '-s', '/nonexistent.sock', '-c', dir]]) {
+    const r = await run(argv);
+    assert.equal(r.code, 0, `${argv.join(' ')}: ${r.err}`);
+  }
+  const p = await run(['-s', '/nonexistent.sock', 'plan', '-c', dir]);
+  assert.equal(p.code, 0, p.err);
+  assert.match(p.out, /table inet mwan \{/);
+  // a broken config is still an error with its line, -s or not
+  writeFileSync(join(dir, 'mwan'), "config member 'm'\n\toption interface 'nosuch'\n");
+  const bad = await run(['-s', '/nonexistent.sock', 'check', '-c', dir]);
+  assert.equal(bad.code, 1);
+  assert.match(bad.out + bad.err, /mwan:2:/);
+});
