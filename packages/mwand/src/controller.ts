@@ -6,7 +6,7 @@
  * dataplane sync, tracker instances, announcements.
  */
 import type { Clock } from './core/clock.js';
-import type { IpsetMembers, SourceWans } from './core/explain.js';
+import type { ExplainSets, ExplainSetsRequest, SourceWans } from './core/explain.js';
 import { emptyState, netifdNames, type ControllerState } from './core/model.js';
 import { EventQueue } from './core/queue.js';
 import type { InterfaceAction } from './core/state.js';
@@ -194,8 +194,8 @@ export class Controller implements MwanService {
     return this.dataplane.sourceWans();
   }
 
-  ipsetMembers(ipsets: readonly string[]): Promise<IpsetMembers> {
-    return this.dataplane.ipsetMembers(ipsets);
+  explainSets(want: ExplainSetsRequest): Promise<ExplainSets> {
+    return this.dataplane.explainSets(want);
   }
 
   ruleCounters(): Promise<ReadonlyMap<string, RuleCounter> | undefined> {

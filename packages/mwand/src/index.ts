@@ -8,7 +8,8 @@ export { handle, statusChanges, type CoreEvent, type HookAction, type InterfaceA
 export { interfaceStatus, allStatuses, usableSet, type InterfaceStatus, type InterfaceStatusWord, type TrackingWord } from './core/status.js';
 export { resolvePolicy, resolveAll, largestRemainder, MAX_METRIC, type Share, type PolicyResolution } from './core/policy.js';
 export { diffConfig, diffTrackers, diffInterfaces, isTracked, trackerIdentity, canonical, type ReloadDiff, type TrackerDiff, type InterfaceDiff } from './core/reload.js';
-export { explain, checkFlowQuery, type FlowQuery, type ExplainResult, type ExplainAction, type ExplainDecision, type ExplainData, type SourceWans, type IpsetMembers, type SetEntries } from './core/explain.js';
+export { explain, checkFlowQuery, type FlowQuery, type ExplainResult, type ExplainAction, type ExplainDecision, type ExplainData, type ExplainSets, type ExplainSetsRequest, type SourceWans, type IpsetMembers, type SetEntries,
+  unreadSets, stickySetsWanted, type StickyElement, type StickyEntries, type StickyHit, type StickyRef, type StickySet } from './core/explain.js';
 export { EventQueue, type EventQueueOptions } from './core/queue.js';
 export { realClock, FakeClock, type Clock } from './core/clock.js';
 export { Controller, type ControllerDeps } from './controller.js';
@@ -23,7 +24,7 @@ export { parseArgs, USAGE, type MwandArgs } from './args.js';
 export { MwandError, MwandErrorCode, ConfigRejectedError, BadArgumentError } from './errors.js';
 export { toCoreConfig, createConfigLoader } from './adapters/config.js';
 export { createDataplanePort, toPlanConfig, toPlanState, choicesToTable, defaultMark, type DataplanePortOptions } from './adapters/dataplane.js';
-export { sourceWansOf, ipsetMembersOf, setEntries } from './adapters/explain-data.js';
+export { sourceWansOf, ipsetMembersOf, setEntries, stickyEntriesOf, stickyElements, explainSetsOf } from './adapters/explain-data.js';
 export { createNetifdPort, parseNetifdStatus } from './adapters/netifd.js';
 export { createTrackerPort, trackerSettings, settingsIdentity, instanceName, SERVICE } from './adapters/trackers.js';
 export { createRtmonPort, parseRtmonConnected } from './adapters/rtmon.js';

@@ -3,7 +3,7 @@
  * uses). Real implementations live in src/adapters/ and talk to the bus, procd and the kernel;
  * tests use small fakes.
  */
-import type { IpsetMembers, SourceWans } from './core/explain.js';
+import type { ExplainSets, ExplainSetsRequest, SourceWans } from './core/explain.js';
 import type { ControllerState, CoreConfig, InterfaceConfig, NetifdView, RtmonView, TrackView } from './core/model.js';
 import type { PolicyTable, RuleCounter } from './views.js';
 
@@ -20,8 +20,8 @@ export interface DataplanePort {
   policies?(plan: unknown, config: CoreConfig): PolicyTable;
   /** the plan's own-address → WAN maps (src_wan_v4/_v6), for explain */
   sourceWans?(plan: unknown): SourceWans;
-  /** members of these rule sets (`ipset NAME`) read from the running ruleset, for explain */
-  ipsetMembers?(ipsets: readonly string[]): Promise<IpsetMembers>;
+  /** members of these rule sets (`ipset NAME`) and sticky sets, from one read of the running ruleset, for explain */
+  explainSets?(want: ExplainSetsRequest): Promise<ExplainSets>;
   /** flush conntrack entries of this interface's mark (flush_conntrack) */
   flushConntrack?(iface: InterfaceConfig): Promise<void>;
 }

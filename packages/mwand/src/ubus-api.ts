@@ -3,7 +3,9 @@
  * controller (behind the narrow MwanService) does the work and views.ts builds the replies.
  */
 import { BlobmsgType, Status, UbusStatusError, type MethodDef, type UbusData, type UbusObject } from 'ubus-ts';
-import { checkFlowQuery, explain, type FlowQuery, type ExplainResult, type IpsetMembers, type SourceWans } from './core/explain.js';
+import {
+  checkFlowQuery, explain, stickySetsWanted, unreadSets, type ExplainData, type ExplainResult, type ExplainSets, type ExplainSetsRequest, type FlowQuery, type SourceWans,
+} from './core/explain.js';
 import type { ControllerState } from './core/model.js';
 import { BadArgumentError, MwandError, MwandErrorCode } from './errors.js';
 import type { ControllerMetrics } from './metrics.js';
@@ -36,10 +38,10 @@ export interface MwanService {
   /** the dataplane's own-address → WAN maps (src_wan_v4/_v6) of the current plan, when known */
   sourceWans?(): SourceWans | undefined;
   /**
-   * members of these rule `ipset` sets, read from the running ruleset (table inet mwan); a set
-   * that cannot be read carries the reason instead
+   * members of these rule `ipset` sets and the elements of these sticky sets, from one read of
+   * the running ruleset (table inet mwan); a set that cannot be read carries the reason instead
    */
-  ipsetMembers?(names: readonly string[]): Promise<IpsetMembers>;
+  explainSets?(want: ExplainSetsRequest): Promise<ExplainSets>;
   /** removes the kernel state and stops applying (`/etc/init.d/mwan stop`) */
   teardown(): Promise<{ table: boolean; ipRules: number; routes: number }>;
 }
@@ -160,11 +162,17 @@ export function mwanMethods(svc: MwanService, log: (m: string) => void = () => {
         try {
           // a refused query must not cost a kernel read
           checkFlowQuery(q);
-          // one snapshot of state, plan and shares; only the set members are read afterwards
+          // one snapshot of state, plan and shares; only the sets are read afterwards, at most once
           const st = svc.state();
-          const data = { policies: svc.policies(), ...optional('sourceWans', svc.sourceWans?.()) };
-          const ipsets = await readIpsets(svc, [...new Set(st.config.rules.flatMap((r) => (r.ipset ? [r.ipset] : [])))]);
-          return asData(explain(st, q, { ...data, ...optional('ipsets', ipsets) }));
+          const data: ExplainData = { policies: svc.policies(), ...optional('sourceWans', svc.sourceWans?.()) };
+          const want: ExplainSetsRequest = { ipsets: [...new Set(st.config.rules.flatMap((r) => (r.ipset ? [r.ipset] : [])))], sticky: stickySetsWanted(st.config) };
+          if (want.ipsets.length === 0) {
+            // no set decides which rule matches: the table is read only for a sticky rule with WANs to keep
+            const first = explain(st, q, data);
+            if (!first.sticky || first.interfaces.length === 0) return asData(first);
+          }
+          const sets = await readSets(svc, want);
+          return asData(explain(st, q, { ...data, ...optional('ipsets', sets?.ipsets), ...optional('sticky', sets?.sticky) }));
         } catch (err) {
           if (err instanceof BadArgumentError) log(`explain refused (field ${err.field}): ${err.message}`);
           return toStatus(err);
@@ -184,14 +192,13 @@ export function mwanMethods(svc: MwanService, log: (m: string) => void = () => {
   };
 }
 
-/** The rules' sets from the running ruleset; a failed read becomes the reason of each set. */
-async function readIpsets(svc: MwanService, names: string[]): Promise<IpsetMembers | undefined> {
-  if (names.length === 0 || !svc.ipsetMembers) return undefined;
+/** The rules' sets and sticky sets from the running ruleset; a failed read becomes the reason of each. */
+async function readSets(svc: MwanService, want: ExplainSetsRequest): Promise<ExplainSets | undefined> {
+  if ((want.ipsets.length === 0 && want.sticky.length === 0) || !svc.explainSets) return undefined;
   try {
-    return await svc.ipsetMembers(names);
+    return await svc.explainSets(want);
   } catch (err) {
-    const error = (err as Error)?.message ?? String(err);
-    return Object.fromEntries(names.map((n) => [n, { ipv4: { error }, ipv6: { error } }]));
+    return unreadSets(want, (err as Error)?.message ?? String(err));
   }
 }
 

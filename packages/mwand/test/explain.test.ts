@@ -1,6 +1,6 @@
 /**
- * explain follows the dataplane for source-address pinning (src_wan maps), src_iface rules and
- * ipset rules. The own-address maps come from the real planner (mwan-dataplane plan() through
+ * explain follows the dataplane for source-address pinning (src_wan maps), src_iface rules,
+ * ipset rules and sticky entries. The own-address maps come from the real planner (mwan-dataplane plan() through
  * mwand's adapters), so the rules for offline/disabled/down WANs are the planner's, not a copy.
  */
 import { test, type TestContext } from 'node:test';
@@ -8,16 +8,18 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApplier, createRecordingBackend, plan as planDesired } from 'mwan-dataplane';
-import type { Ruleset } from 'nft-json';
+import { createApplier, createRecordingBackend, names, plan as planDesired } from 'mwan-dataplane';
+import { parseListOutput, type Ruleset } from 'nft-json';
 import { startBroker } from 'ubus-ts/broker/index';
 import { connect } from 'ubus-ts/client/index';
 import { Status, UbusStatusError } from 'ubus-ts';
 import { createDataplanePort, toPlanConfig, toPlanState } from '../src/adapters/dataplane.js';
-import { ipsetMembersOf, sourceWansOf } from '../src/adapters/explain-data.js';
+import { explainSetsOf, ipsetMembersOf, sourceWansOf, stickyEntriesOf } from '../src/adapters/explain-data.js';
 import { Controller } from '../src/controller.js';
 import { realClock } from '../src/core/clock.js';
-import { explain, type ExplainResult, type FlowQuery, type IpsetMembers, type SourceWans } from '../src/core/explain.js';
+import {
+  explain, stickySetsWanted, type ExplainResult, type FlowQuery, type IpsetMembers, type SourceWans, type StickyElement, type StickyEntries,
+} from '../src/core/explain.js';
 import { emptyState, type ControllerState, type CoreConfig, type NetifdView } from '../src/core/model.js';
 import { MwandErrorCode } from '../src/errors.js';
 import { publishMwan } from '../src/ubus-api.js';
@@ -259,8 +261,144 @@ test('set members from the table listing: addresses, prefixes, ranges, timed ele
   assert.deepEqual(ipsetMembersOf(null, ['vpn']), { vpn: { ipv4: { error: 'table inet mwan does not exist' }, ipv6: { error: 'table inet mwan does not exist' } } });
 });
 
+/**
+ * Sticky rules: web (TCP 443, balanced wan/wanb 50/50, and wan6 for IPv6), bfirst (UDP, a policy
+ * listing wanb before wan), fail (ICMP, failover wan then wanb), blk (built-in blackhole).
+ */
+function stickyConfig(): CoreConfig {
+  const base = config();
+  return config({
+    policies: [...base.policies, { name: 'b_first', members: ['wanb_m1', 'wan_m1'], lastResort: 'unreachable' }],
+    rules: [
+      rule('web', 'balanced', { proto: 'tcp', destPort: ['443'], sticky: true, timeout: 300 }),
+      rule('bfirst', 'b_first', { proto: 'udp', sticky: true, timeout: 60 }),
+      rule('fail', 'wan_wanb', { proto: 'icmp', sticky: true }),
+      rule('blk', 'blackhole', { destIp: ['203.0.113.128/25'], sticky: true }),
+      rule('default_rule', 'wan_wanb'),
+    ],
+  });
+}
+
+type SetData = readonly StickyElement[] | { error: string };
+/** Sticky sets as the adapter hands them over, named as the planner names them. */
+function sticky(...sets: Array<[rule: string, wan: string, family: 'ipv4' | 'ipv6', entries: SetData]>): StickyEntries {
+  const byRule: Record<string, Record<string, Partial<Record<'ipv4' | 'ipv6', { set: string; entries: SetData }>>>> = {};
+  for (const [r, wan, family, entries] of sets) ((byRule[r] ??= {})[wan] ??= {})[family] = { set: names.stickySet(r, wan, family), entries };
+  return { byRule };
+}
+
+const web = { src: '10.0.0.5', dst: '203.0.113.7', proto: 'tcp', port: 443 };
+const src5 = [{ addr: '10.0.0.5' }];
+const bothOffline = state({ track: { wan: { state: 'offline' }, wanb: { state: 'offline' } } }, stickyConfig());
+
+interface StickyCase { name: string; st?: ControllerState; q?: FlowQuery; sets?: StickyEntries; want: string; reasons?: RegExp[]; entry?: object }
+
+const stickyCases: StickyCase[] = [
+  { name: 'the source has an entry for a WAN of the policy now: that WAN, not the shares',
+    sets: sticky(['web', 'wan', 'ipv4', []], ['web', 'wanb', 'ipv4', [{ addr: '10.0.0.9', expires: 12 }, { addr: '10.0.0.5', expires: 287 }]]),
+    want: 'rule web interface wanb(eth2) 100', entry: { interface: 'wanb', set: 'sticky_web_wanb_v4', expires: 287 },
+    reasons: [/^rule web is sticky and source 10\.0\.0\.5 has an entry in set sticky_web_wanb_v4 \(WAN wanb, expires in 287 s unless its traffic renews it\): it keeps wanb, a member of policy balanced now, instead of the policy's choice$/] },
+  { name: 'no expiry listed: the reason leaves it out', sets: sticky(['web', 'wan', 'ipv4', src5], ['web', 'wanb', 'ipv4', []]),
+    want: 'rule web interface wan(eth1) 100', entry: { interface: 'wan', set: 'sticky_web_wan_v4' }, reasons: [/has an entry in set sticky_web_wan_v4 \(WAN wan\): it keeps wan,/] },
+  { name: 'in two sets: the first in the policy\'s member order wins (wan before wanb)', sets: sticky(['web', 'wan', 'ipv4', src5], ['web', 'wanb', 'ipv4', src5]),
+    want: 'rule web interface wan(eth1) 100', entry: { interface: 'wan', set: 'sticky_web_wan_v4' } },
+  { name: 'in two sets of a policy listing wanb first: wanb', q: { src: '10.0.0.5', dst: '203.0.113.7', proto: 'udp', port: 53 },
+    sets: sticky(['bfirst', 'wan', 'ipv4', src5], ['bfirst', 'wanb', 'ipv4', src5]), want: 'rule bfirst interface wanb(eth2) 100', entry: { interface: 'wanb', set: 'sticky_bfirst_wanb_v4' } },
+  { name: 'no entry: the policy\'s shares', sets: sticky(['web', 'wan', 'ipv4', [{ addr: '10.0.0.6' }]], ['web', 'wanb', 'ipv4', []]),
+    want: 'rule web balance wan(eth1) 50,wanb(eth2) 50',
+    reasons: [/^rule web is sticky; source 10\.0\.0\.5 has no sticky entry \(sets sticky_web_wan_v4, sticky_web_wanb_v4\): the policy decides; the WAN it gets is kept for 300 s while that WAN stays in the policy$/] },
+  { name: 'entries of another sticky rule do not count', sets: sticky(['web', 'wan', 'ipv4', []], ['web', 'wanb', 'ipv4', []], ['bfirst', 'wanb', 'ipv4', src5]),
+    want: 'rule web balance wan(eth1) 50,wanb(eth2) 50' },
+  { name: 'IPv6: an entry written in another form is the same address', q: { src: '2001:db8:9:0::1', dst: '2001:db8:5::1', proto: 'tcp', port: 443 },
+    sets: sticky(['web', 'wan6', 'ipv6', [{ addr: '2001:db8:9::1', expires: 5 }]], ['web', 'wan', 'ipv4', [{ addr: '10.0.0.5' }]]),
+    want: 'rule web interface wan6(eth3) 100', entry: { interface: 'wan6', set: 'sticky_web_wan6_v6', expires: 5 } },
+  { name: 'the entry\'s WAN left the policy (offline): the policy decides, the reason says so', st: state({ track: { wanb: { state: 'offline' } } }, stickyConfig()),
+    sets: sticky(['web', 'wan', 'ipv4', []], ['web', 'wanb', 'ipv4', src5]), want: 'rule web interface wan(eth1) 100',
+    reasons: [/^rule web is sticky; source 10\.0\.0\.5 has no sticky entry \(set sticky_web_wan_v4\) for a WAN of policy balanced now: its entry in set sticky_web_wanb_v4 is for WAN wanb, which is no longer in the policy: the policy decides; /] },
+  { name: 'failover: the entry of the one WAN in the choice', q: { src: '10.0.0.5', dst: '203.0.113.7', proto: 'icmp' },
+    sets: sticky(['fail', 'wan', 'ipv4', src5], ['fail', 'wanb', 'ipv4', src5]), want: 'rule fail interface wan(eth1) 100', entry: { interface: 'wan', set: 'sticky_fail_wan_v4' } },
+  { name: 'failover: an entry for the standby WAN is not looked up', q: { src: '10.0.0.5', dst: '203.0.113.7', proto: 'icmp' },
+    sets: sticky(['fail', 'wan', 'ipv4', []], ['fail', 'wanb', 'ipv4', src5]), want: 'rule fail interface wan(eth1) 100', reasons: [/its entry in set sticky_fail_wanb_v4 is for WAN wanb, which is no longer in the policy/] },
+  { name: 'a set before the hit could not be read: the hit, and the doubt in the reason',
+    sets: sticky(['web', 'wan', 'ipv4', { error: 'set sticky_web_wan_v4 is not in table inet mwan' }], ['web', 'wanb', 'ipv4', src5]),
+    want: 'rule web interface wanb(eth2) 100', entry: { interface: 'wanb', set: 'sticky_web_wanb_v4' },
+    reasons: [/it keeps wanb, a member of policy balanced now, instead of the policy's choice; not evaluated before it: set sticky_web_wan_v4 could not be read \(set sticky_web_wan_v4 is not in table inet mwan\) \(an entry there would come first\)$/] },
+  { name: 'a set could not be read and the others have no entry: the shares, not evaluated',
+    sets: sticky(['web', 'wan', 'ipv4', []], ['web', 'wanb', 'ipv4', { error: 'boom' }]), want: 'rule web balance wan(eth1) 50,wanb(eth2) 50',
+    reasons: [/^rule web is sticky; sticky entries not evaluated: set sticky_web_wanb_v4 could not be read \(boom\)$/, /^source 10\.0\.0\.5 has no sticky entry in the sets that could be read: the policy decides; /] },
+  { name: 'a set missing from the data: not read', sets: sticky(['web', 'wan', 'ipv4', []]), want: 'rule web balance wan(eth1) 50,wanb(eth2) 50',
+    reasons: [/^rule web is sticky; sticky entries not evaluated: the set of WAN wanb was not read$/] },
+  { name: 'no set could be read: the shares, not evaluated', sets: sticky(['web', 'wan', 'ipv4', { error: 'x' }], ['web', 'wanb', 'ipv4', { error: 'y' }]),
+    want: 'rule web balance wan(eth1) 50,wanb(eth2) 50',
+    reasons: [/^rule web is sticky; its sticky entries were not evaluated: set sticky_web_wan_v4 could not be read \(x\); set sticky_web_wanb_v4 could not be read \(y\): the policy's answer is given, but a source with an entry keeps its WAN$/] },
+  { name: 'the table could not be listed: the shares, not evaluated', sets: { error: 'nft -j list table inet mwan failed: Operation not permitted' },
+    want: 'rule web balance wan(eth1) 50,wanb(eth2) 50',
+    reasons: [/^rule web is sticky; its sticky entries could not be read \(nft -j list table inet mwan failed: Operation not permitted\): not evaluated: the policy's answer is given, but a source with an entry keeps its WAN$/] },
+  { name: 'entries not read at all (no dataplane): the shares, not evaluated', want: 'rule web balance wan(eth1) 50,wanb(eth2) 50',
+    reasons: [/^rule web is sticky: its sticky entries were not read \(not evaluated\): the policy's answer is given; the WAN it gets is kept for 300 s/] },
+  { name: 'no usable member: the last resort, entries not looked up', st: bothOffline, sets: sticky(['web', 'wan', 'ipv4', src5], ['web', 'wanb', 'ipv4', src5]),
+    want: 'rule web unreachable ', reasons: [/^rule web is sticky, but there is no WAN to keep: unreachable applies to every source$/] },
+  { name: 'a built-in policy keeps nothing', q: { src: '10.0.0.5', dst: '203.0.113.200' }, sets: sticky(['web', 'wan', 'ipv4', src5]),
+    want: 'rule blk blackhole ', reasons: [/^rule blk is sticky, but there is no WAN to keep: blackhole applies to every source$/] },
+  { name: 'a rule that is not sticky: entries play no part', q: { src: '10.0.0.5', dst: '203.0.113.7' }, sets: sticky(['web', 'wan', 'ipv4', src5], ['web', 'wanb', 'ipv4', src5]),
+    want: 'rule default_rule interface wan(eth1) 100' },
+];
+
+for (const c of stickyCases) {
+  test(`explain, sticky: ${c.name}`, () => {
+    const st = c.st ?? state({}, stickyConfig());
+    const r = explain(st, c.q ?? web, { sourceWans: planned(st), ...(c.sets ? { sticky: c.sets } : {}) });
+    assert.equal(brief(r), c.want);
+    assert.deepEqual(r.sticky_entry, c.entry);
+    for (const re of c.reasons ?? []) assert.ok(r.reasons.some((x) => re.test(x)), `${re} in ${r.reasons.join(' | ')}`);
+    const rule = stickyConfig().rules.find((x) => x.name === r.rule);
+    assert.equal(r.sticky, rule?.sticky ? true : undefined);
+    if (!rule?.sticky) assert.ok(!r.reasons.some((x) => /sticky/.test(x)), r.reasons.join(' | '));
+    if (c.entry) assert.equal(r.interface, (c.entry as { interface: string }).interface);
+  });
+}
+
+test('explain, sticky: the sets explain asks for are each sticky rule\'s policy WANs, in their own family', () => {
+  assert.deepEqual(stickySetsWanted(stickyConfig()), [
+    { rule: 'web', wan: 'wan', family: 'ipv4' }, { rule: 'web', wan: 'wanb', family: 'ipv4' }, { rule: 'web', wan: 'wan6', family: 'ipv6' },
+    { rule: 'bfirst', wan: 'wanb', family: 'ipv4' }, { rule: 'bfirst', wan: 'wan', family: 'ipv4' },
+    { rule: 'fail', wan: 'wan', family: 'ipv4' }, { rule: 'fail', wan: 'wanb', family: 'ipv4' },
+  ]);
+  assert.deepEqual(stickySetsWanted(config()), []);
+});
+
+/**
+ * `nft -j list table inet mwan` printed by nft 1.0.6 (captured in a private namespace): sticky
+ * sets as the planner declares them, one empty (no "elem" key), one with an entry added with
+ * the set's timeout and one with its own, and an IPv6 one.
+ */
+const STICKY_LISTING = '{"nftables": [{"metainfo": {"version": "1.0.6", "release_name": "Lester Gooch #5", "json_schema_version": 1}}, {"table": {"family": "inet", "name": "mwan", "handle": 1}}, {"set": {"family": "inet", "name": "sticky_web_wan_v4", "table": "mwan", "type": "ipv4_addr", "handle": 1, "flags": ["timeout"], "timeout": 300}}, {"set": {"family": "inet", "name": "sticky_web_wanb_v4", "table": "mwan", "type": "ipv4_addr", "handle": 2, "flags": ["timeout"], "timeout": 300, "elem": [{"elem": {"val": "10.0.0.5", "expires": 299}}, {"elem": {"val": "10.0.0.6", "timeout": 30, "expires": 29}}]}}, {"set": {"family": "inet", "name": "sticky_web_wan6_v6", "table": "mwan", "type": "ipv6_addr", "handle": 3, "flags": ["timeout"], "timeout": 300, "elem": [{"elem": {"val": "2001:db8:9::1", "expires": 299}}]}}]}';
+
+test('sticky entries from an nft 1.0.6 listing: addresses with expiry, empty sets, missing sets say why', () => {
+  const rs = parseListOutput(STICKY_LISTING);
+  const refs = stickySetsWanted(stickyConfig()).filter((r) => r.rule === 'web');
+  assert.deepEqual(stickyEntriesOf(rs, refs), { byRule: { web: {
+    wan: { ipv4: { set: 'sticky_web_wan_v4', entries: [] } },
+    wanb: { ipv4: { set: 'sticky_web_wanb_v4', entries: [{ addr: '10.0.0.5', expires: 299 }, { addr: '10.0.0.6', expires: 29 }] } },
+    wan6: { ipv6: { set: 'sticky_web_wan6_v6', entries: [{ addr: '2001:db8:9::1', expires: 299 }] } },
+  } } });
+  // what explain makes of it
+  const st = state({}, stickyConfig());
+  const r = explain(st, web, { sticky: stickyEntriesOf(rs, refs) });
+  assert.deepEqual([r.interface, r.sticky_entry], ['wanb', { interface: 'wanb', set: 'sticky_web_wanb_v4', expires: 299 }]);
+  assert.deepEqual(stickyEntriesOf(rs, [{ rule: 'fail', wan: 'wan', family: 'ipv4' }]), { byRule: { fail: { wan: { ipv4: { set: 'sticky_fail_wan_v4', entries: { error: 'set sticky_fail_wan_v4 is not in table inet mwan' } } } } } });
+  assert.deepEqual(stickyEntriesOf(null, [{ rule: 'web', wan: 'wan', family: 'ipv4' }]), { byRule: { web: { wan: { ipv4: { set: 'sticky_web_wan_v4', entries: { error: 'table inet mwan does not exist' } } } } } });
+  const odd: Ruleset = { tables: [], chains: [], rules: [], maps: [], sets: [{ family: 'inet', table: 'mwan', name: 'sticky_web_wan_v4', type: 'ipv4_addr', elem: [{ prefix: { addr: '10.0.0.0', len: 8 } }] }] };
+  assert.deepEqual(stickyEntriesOf(odd, [{ rule: 'web', wan: 'wan', family: 'ipv4' }]), { byRule: { web: { wan: { ipv4: { set: 'sticky_web_wan_v4',
+    entries: { error: 'set sticky_web_wan_v4 has an element explain does not understand: {"prefix":{"addr":"10.0.0.0","len":8}}' } } } } } });
+  // one listing serves both kinds of sets
+  const both = explainSetsOf(rs, { ipsets: ['vpn'], sticky: refs.slice(0, 1) });
+  assert.deepEqual(both.ipsets, { vpn: { ipv4: { error: 'set vpn is not in table inet mwan' }, ipv6: { error: 'set vpn_v6 is not in table inet mwan' } } });
+  assert.deepEqual(both.sticky, { byRule: { web: { wan: { ipv4: { set: 'sticky_web_wan_v4', entries: [] } } } } });
+});
+
 /** mwand's ubus face over a real broker: Controller + the real dataplane port (recording kernel, listed table faked). */
-async function world(t: TestContext, list: () => Promise<Ruleset | null>) {
+async function world(t: TestContext, list: () => Promise<Ruleset | null>, cfg: CoreConfig = config({ rules: [rule('vpn', 'wanb_only', { ipset: 'vpn' }), rule('default_rule', 'wan_wanb')] })) {
   const dir = mkdtempSync(join(tmpdir(), 'mwand-explain-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const sock = join(dir, 'ubus.sock');
@@ -274,7 +412,6 @@ async function world(t: TestContext, list: () => Promise<Ruleset | null>) {
   for (const [k, v] of Object.entries(state().netifd)) netifd.views.set(k, v);
   const lists: number[] = [];
   const port = createDataplanePort(createApplier({ backend: createRecordingBackend() }), { nft: { nftList: () => { lists.push(1); return list(); } } });
-  const cfg = config({ rules: [rule('vpn', 'wanb_only', { ipset: 'vpn' }), rule('default_rule', 'wan_wanb')] });
   const c = new Controller({
     clock: realClock, loadConfig: async () => structuredClone(cfg), dataplane: port, netifd, trackers: new FakeTrackers(), rtmon: new FakeRtmon(),
     events: new RecordingEvents(), hooks: new RecordingHooks(), coalesceMs: 0,
@@ -322,4 +459,42 @@ test('ubus explain: a bad src_iface is refused with INVALID_ARGUMENT, logged nam
     'explain refused (field src_iface): explain: src_iface "lan-1" is not a netifd interface name (1-64 letters, digits, _)',
   ]);
   assert.equal(lists.length, 0);
+});
+
+test('ubus explain: sticky entries come from the table listing, read once, and only when the flow meets a sticky rule', async (t) => {
+  const webRule = rule('web', 'balanced', { proto: 'tcp', destPort: ['443'], sticky: true, timeout: 300 });
+  const { cli, lists } = await world(t, async () => parseListOutput(STICKY_LISTING), config({ rules: [webRule, rule('default_rule', 'wan_wanb')] }));
+  const call = async (args: Record<string, string | number>) => (await cli.call('mwan', 'explain', args))! as unknown as ExplainResult;
+  const kept = await call({ src: '10.0.0.5', dst: '203.0.113.7', proto: 'tcp', port: 443 });
+  assert.deepEqual([kept.rule, kept.sticky, kept.action, kept.interface, kept.interfaces.map((i) => i.interface), kept.sticky_entry],
+    ['web', true, 'interface', 'wanb', ['wanb'], { interface: 'wanb', set: 'sticky_web_wanb_v4', expires: 299 }]);
+  assert.equal(lists.length, 1);
+  const fresh = await call({ src: '10.0.0.7', dst: '203.0.113.7', proto: 'tcp', port: 443 });
+  assert.deepEqual([fresh.action, fresh.interfaces.map((i) => `${i.interface} ${i.percent}`), fresh.sticky_entry], ['balance', ['wan 50', 'wanb 50'], undefined]);
+  assert.ok(fresh.reasons.includes('rule web is sticky; source 10.0.0.7 has no sticky entry (sets sticky_web_wan_v4, sticky_web_wanb_v4): the policy decides; the WAN it gets is kept for 300 s while that WAN stays in the policy'), fresh.reasons.join(' | '));
+  assert.equal(lists.length, 2);
+  const other = await call({ src: '10.0.0.5', dst: '203.0.113.7', proto: 'udp', port: 53 });
+  assert.equal(other.rule, 'default_rule');
+  assert.equal(lists.length, 2, 'no read for a flow that meets no sticky rule (and no set rule exists)');
+});
+
+test('ubus explain: with set rules and sticky rules, one listing per call serves both', async (t) => {
+  const listing = parseListOutput(STICKY_LISTING);
+  listing.sets.push(...listed.sets);
+  const rules = [rule('vpn', 'wanb_only', { ipset: 'vpn' }), rule('web', 'balanced', { proto: 'tcp', destPort: ['443'], sticky: true, timeout: 300 }), rule('default_rule', 'wan_wanb')];
+  const { cli, lists } = await world(t, async () => listing, config({ rules }));
+  const call = async (args: Record<string, string | number>) => (await cli.call('mwan', 'explain', args))! as unknown as ExplainResult;
+  const kept = await call({ src: '10.0.0.5', dst: '203.0.113.7', proto: 'tcp', port: 443 });
+  assert.deepEqual([kept.rule, kept.interface, kept.skipped], ['web', 'wanb', [{ rule: 'vpn', reason: 'destination not in set vpn (ipv4) (4 entries)' }]]);
+  const inSet = await call({ src: '10.0.0.5', dst: '203.0.113.15', proto: 'tcp', port: 443 });
+  assert.deepEqual([inSet.rule, inSet.interface], ['vpn', 'wanb']);
+  assert.equal(lists.length, 2, 'one table listing per explain call');
+});
+
+test('ubus explain: a listing that fails leaves the sticky entries not evaluated, with the reason', async (t) => {
+  const webRule = rule('web', 'balanced', { proto: 'tcp', destPort: ['443'], sticky: true, timeout: 300 });
+  const { cli } = await world(t, async () => { throw new Error('nft -j list table inet mwan failed: Operation not permitted'); }, config({ rules: [webRule] }));
+  const r = (await cli.call('mwan', 'explain', { src: '10.0.0.5', dst: '203.0.113.7', proto: 'tcp', port: 443 }))! as unknown as ExplainResult;
+  assert.deepEqual([r.rule, r.action, r.sticky_entry], ['web', 'balance', undefined]);
+  assert.ok(r.reasons.includes('rule web is sticky; its sticky entries could not be read (nft -j list table inet mwan failed: Operation not permitted): not evaluated: the policy\'s answer is given, but a source with an entry keeps its WAN'), r.reasons.join(' | '));
 });

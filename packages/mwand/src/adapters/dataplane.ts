@@ -5,7 +5,7 @@ import { type ControllerState, type CoreConfig, type InterfaceConfig } from '../
 import { interfaceStatus } from '../core/status.js';
 import { largestRemainder } from '../core/policy.js';
 import type { DataplanePort } from '../ports.js';
-import { ipsetMembersOf, sourceWansOf } from './explain-data.js';
+import { explainSetsOf, sourceWansOf } from './explain-data.js';
 import type { PolicyTable, RuleCounter } from '../views.js';
 
 export function toPlanConfig(c: CoreConfig): PlanConfig {
@@ -70,7 +70,7 @@ export function defaultMark(mask: number): number {
 export interface DataplanePortOptions {
   /**
    * lists our nft table alone (the kernel backend the applier uses), for reads that need no ip
-   * rules or routes (explain's set members); without it the applier's full read is used
+   * rules or routes (explain's set members and sticky entries); without it the applier's full read is used
    */
   nft?: Pick<DataplaneBackend, 'nftList'>;
 }
@@ -110,9 +110,9 @@ export function createDataplanePort(applier: Applier, opts: DataplanePortOptions
     sourceWans(p) {
       return sourceWansOf(p as DesiredState);
     },
-    async ipsetMembers(ipsets) {
+    async explainSets(want) {
       const rs = opts.nft ? await opts.nft.nftList() : (await applier.read()).nft;
-      return ipsetMembersOf(rs, ipsets);
+      return explainSetsOf(rs, want);
     },
     async flushConntrack(i: InterfaceConfig) {
       await applier.flushConntrack(spreadIntoMask(i.id, lastMask), lastMask);

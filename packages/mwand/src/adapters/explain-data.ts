@@ -1,11 +1,14 @@
 /**
  * What `explain` needs from the dataplane, in the core's shapes: the planner's own-address maps
- * (which address pins traffic to which WAN) and the members of the rules' sets as the running
- * ruleset lists them. Both pure; the read itself happens in the dataplane port.
+ * (which address pins traffic to which WAN), the members of the rules' sets and the sticky
+ * rules' entries as the running ruleset lists them. All pure; the read itself happens in the
+ * dataplane port.
  */
 import { names, probeScope, TABLE, type DesiredState, type IpFamily } from 'mwan-dataplane';
-import type { Expr, Ruleset } from 'nft-json';
-import type { IpsetMembers, SetEntries, SourceWans } from '../core/explain.js';
+import type { Expr, Ruleset, SetObj } from 'nft-json';
+import type {
+  ExplainSets, ExplainSetsRequest, IpsetMembers, SetEntries, SourceWans, StickyElement, StickyEntries, StickyRef, StickySet,
+} from '../core/explain.js';
 
 const FAMILIES: IpFamily[] = ['ipv4', 'ipv6'];
 
@@ -42,8 +45,8 @@ export function ipsetMembersOf(rs: Ruleset | null, ipsets: readonly string[]): I
         entry[f] = { error: `table ${TABLE.family} ${TABLE.table} does not exist` };
         continue;
       }
-      const set = rs.sets.find((s) => s.name === setName && s.table === TABLE.table && s.family === TABLE.family);
-      entry[f] = set ? setEntries(set.elem ?? [], setName) : { error: `set ${setName} is not in table ${TABLE.family} ${TABLE.table}` };
+      const set = ownSet(rs, setName);
+      entry[f] = set ? setEntries(set.elem ?? [], setName) : { error: notInTable(setName) };
     }
     out[name] = entry;
   }
@@ -75,4 +78,52 @@ function entryText(e: Expr): string | undefined {
   const r = o.range as unknown;
   if (Array.isArray(r) && r.length === 2 && typeof r[0] === 'string' && typeof r[1] === 'string') return `${r[0]}-${r[1]}`;
   return undefined;
+}
+
+/** Both kinds of explain's sets from one listing of our table (`rs` null: the table does not exist). */
+export function explainSetsOf(rs: Ruleset | null, want: ExplainSetsRequest): ExplainSets {
+  return { ipsets: ipsetMembersOf(rs, want.ipsets), sticky: stickyEntriesOf(rs, want.sticky) };
+}
+
+/**
+ * The elements of the sticky sets `sticky_<rule>_<wan>_v4|v6` (names.stickySet) from a listing
+ * of our table, by rule, WAN and family; a set missing from the table or listing an element of
+ * an unknown form carries the reason instead.
+ */
+export function stickyEntriesOf(rs: Ruleset | null, refs: readonly StickyRef[]): StickyEntries {
+  const out: Record<string, Record<string, Partial<Record<IpFamily, StickySet>>>> = {};
+  for (const { rule, wan, family } of refs) {
+    const setName = names.stickySet(rule, wan, family);
+    const set = rs === null ? undefined : ownSet(rs, setName);
+    const entries = rs === null ? { error: `table ${TABLE.family} ${TABLE.table} does not exist` }
+      : set ? stickyElements(set.elem ?? [], setName) : { error: notInTable(setName) };
+    ((out[rule] ??= {})[wan] ??= {})[family] = { set: setName, entries };
+  }
+  return { byRule: out };
+}
+
+/**
+ * A dynamic set's elements as nft lists them: a plain address, or `{elem: {val, timeout?,
+ * expires?}}` (nft 1.0.6 prints expires in whole seconds). Any other form makes the set unreadable.
+ */
+export function stickyElements(elems: readonly Expr[], setName: string): readonly StickyElement[] | { error: string } {
+  const out: StickyElement[] = [];
+  for (const e of elems) {
+    if (typeof e === 'string') {
+      out.push({ addr: e });
+      continue;
+    }
+    const el = e !== null && typeof e === 'object' ? (e as { elem?: { val?: unknown; expires?: unknown } }).elem : undefined;
+    if (!el || typeof el.val !== 'string') return { error: `set ${setName} has an element explain does not understand: ${JSON.stringify(e)}` };
+    out.push({ addr: el.val, ...(typeof el.expires === 'number' ? { expires: el.expires } : {}) });
+  }
+  return out;
+}
+
+function ownSet(rs: Ruleset, name: string): SetObj | undefined {
+  return rs.sets.find((s) => s.name === name && s.table === TABLE.table && s.family === TABLE.family);
+}
+
+function notInTable(setName: string): string {
+  return `set ${setName} is not in table ${TABLE.family} ${TABLE.table}`;
 }

@@ -4,7 +4,7 @@
  * interfaces whose action asks for it.
  */
 import type { Clock } from '../core/clock.js';
-import type { IpsetMembers, SourceWans } from '../core/explain.js';
+import { unreadSets, type ExplainSets, type ExplainSetsRequest, type SourceWans } from '../core/explain.js';
 import type { ControllerState, CoreConfig } from '../core/model.js';
 import { resolveAll } from '../core/policy.js';
 import { canonical } from '../core/reload.js';
@@ -54,11 +54,10 @@ export class DataplaneSync {
     }
   }
 
-  /** Members of the rules' sets from the kernel; a port that cannot read them says so per set. */
-  ipsetMembers(ipsets: readonly string[]): Promise<IpsetMembers> {
-    if (this.deps.dataplane.ipsetMembers) return this.deps.dataplane.ipsetMembers(ipsets);
-    const error = 'the dataplane cannot be read back';
-    return Promise.resolve(Object.fromEntries(ipsets.map((n) => [n, { ipv4: { error }, ipv6: { error } }])));
+  /** Members of the rules' sets and sticky entries from the kernel; a port that cannot read them says so. */
+  explainSets(want: ExplainSetsRequest): Promise<ExplainSets> {
+    if (this.deps.dataplane.explainSets) return this.deps.dataplane.explainSets(want);
+    return Promise.resolve(unreadSets(want, 'the dataplane cannot be read back'));
   }
 
   ruleCounters(): Promise<ReadonlyMap<string, RuleCounter> | undefined> {

@@ -3,18 +3,21 @@
  * classification order of the dataplane (docs/dataplane.md, "classify"): inbound on a WAN
  * device, then connected destinations via the main table, then a WAN's own source address
  * pinned to that WAN, then user rules in config order, first match wins; a policy resolves to
- * the usable members with the lowest metric, sharing by weight. What only the dataplane knows
- * (its policy shares, its own-address maps, set members read from the kernel) comes in as
- * data: this function does no I/O.
+ * the usable members with the lowest metric, sharing by weight, unless a sticky rule's set holds
+ * the source for one of them. What only the dataplane knows (its policy shares, its own-address
+ * maps, set members and sticky entries read from the kernel) comes in as data: this function
+ * does no I/O.
  */
 import { BadArgumentError, MwandErrorCode } from '../errors.js';
 import { dataplaneDevice, protoNumber, srcIfaceDevice, ruleMiss, type IpsetMembers, type RuleFlow } from './explain-rules.js';
+import { stickyLookup, type StickyEntries, type StickyHit, type StickyRef } from './explain-sticky.js';
 import { longestMatch, parseAddress, type Address } from './ip.js';
 import type { ControllerState, Family, RuleConfig } from './model.js';
 import { resolvePolicy, type PolicyResolution } from './policy.js';
 import { allStatuses, usableSet } from './status.js';
 
 export type { IpsetMembers, SetEntries } from './explain-rules.js';
+export { stickySetsWanted, type StickyElement, type StickyEntries, type StickyHit, type StickyRef, type StickySet } from './explain-sticky.js';
 
 export interface FlowQuery {
   src: string;
@@ -45,6 +48,27 @@ export interface ExplainData {
   sourceWans?: SourceWans;
   /** members of the rules' sets read from the running ruleset; a set absent here is not evaluated */
   ipsets?: IpsetMembers;
+  /** elements of the sticky rules' sets read from the running ruleset; absent: sticky entries not evaluated */
+  sticky?: StickyEntries;
+}
+
+/** The sets explain reads from the running ruleset, in one listing of table inet mwan. */
+export interface ExplainSetsRequest {
+  /** rule `ipset` names */
+  ipsets: readonly string[];
+  /** sticky sets (stickySetsWanted) */
+  sticky: readonly StickyRef[];
+}
+
+/** What that listing gave: the members of each set, or per set why it could not be read. */
+export interface ExplainSets {
+  ipsets: IpsetMembers;
+  sticky: StickyEntries;
+}
+
+/** Every requested set unreadable for one reason (the listing failed, or nothing can list it). */
+export function unreadSets(want: ExplainSetsRequest, error: string): ExplainSets {
+  return { ipsets: Object.fromEntries(want.ipsets.map((n) => [n, { ipv4: { error }, ipv6: { error } }])), sticky: { error } };
 }
 
 export type ExplainAction = 'interface' | 'balance' | 'default' | 'unreachable' | 'blackhole';
@@ -67,6 +91,8 @@ export interface ExplainResult {
   decision: ExplainDecision;
   rule?: string;
   sticky?: boolean;
+  /** the sticky entry that keeps the source on its WAN (then `action` is `interface`) */
+  sticky_entry?: StickyHit;
   policy?: string;
   action: ExplainAction;
   /** the WANs the flow may take, with their shares (empty for default/unreachable/blackhole) */
@@ -172,8 +198,17 @@ export function explain(state: ControllerState, q: FlowQuery, data: ExplainData 
     }
     reasons.push(`rule ${rule.name} matches (first matching rule, in config order)`);
     const t = target(state, rule, family, reasons, data.policies);
-    if (rule.sticky) reasons.push(`rule ${rule.name} is sticky: a source keeps the WAN it got for ${rule.timeout} s while that WAN stays in the policy`);
-    return { ...base, decision: 'rule', rule: rule.name, ...(rule.sticky ? { sticky: true } : {}), ...t, reasons, skipped };
+    const result = { ...base, decision: 'rule' as const, rule: rule.name, ...(rule.sticky ? { sticky: true } : {}), ...t, reasons, skipped };
+    if (!rule.sticky) return result;
+    // the sticky chain exists only around a configured policy and looks up only its current members
+    if (t.interfaces.length === 0) {
+      reasons.push(`rule ${rule.name} is sticky, but there is no WAN to keep: ${t.action} applies to every source`);
+      return result;
+    }
+    const current = t.interfaces.map((i) => i.interface);
+    const { hit, reasons: why } = stickyLookup(state.config, rule, family, src, q.src, current, data.sticky);
+    reasons.push(...why);
+    return hit ? { ...result, ...one(state, hit.interface), sticky_entry: hit } : result;
   }
   reasons.push('no rule matches: main routing table');
   return { ...base, decision: 'no_rule', action: 'default', interfaces: [], reasons, skipped };
