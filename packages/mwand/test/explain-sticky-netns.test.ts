@@ -12,8 +12,6 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createApplier, createKernelBackend } from 'mwan-dataplane';
 import { canUseNetns, waitUntil, type Netns } from 'netns-kit';
-import { startBroker } from 'ubus-ts/broker/index';
-import { connect } from 'ubus-ts/client/index';
 import { createDataplanePort } from '../src/adapters/dataplane.js';
 import { stickyEntriesOf } from '../src/adapters/explain-data.js';
 import { Controller } from '../src/controller.js';
@@ -22,6 +20,7 @@ import { stickySetsWanted, type ExplainResult } from '../src/core/explain.js';
 import type { CoreConfig, NetifdView } from '../src/core/model.js';
 import { publishMwan } from '../src/ubus-api.js';
 import { FakeNetifd, FakeRtmon, FakeTrackers, RecordingEvents, RecordingHooks } from './fakes.js';
+import { privateBus } from './private-bus.js';
 import { iface, rule } from './fixtures.js';
 import { bin, twoIsps } from './netns-system.js';
 
@@ -68,14 +67,8 @@ test('explain answers with the WAN a sticky entry keeps: filled by real flows, a
   t.after(() => c.stop());
   await waitUntil(() => router.run(['nft', 'list', 'set', 'inet', 'mwan', 'sticky_web_wanb_v4'], { allowFail: true }).code === 0, 10_000);
 
-  const sock = join(dir, 'ubus.sock');
-  const broker = await startBroker({ socketPath: sock, credentials: 'broker' });
-  t.after(() => broker.close());
-  const bus = await connect({ socketPath: sock, timeoutMs: 5000 });
-  t.after(() => bus.close());
+  const { sock, bus, cli } = await privateBus(t, 'mwand-sticky-bus-');
   await publishMwan(bus, c);
-  const cli = await connect({ socketPath: sock, timeoutMs: 5000 });
-  t.after(() => cli.close());
   const explain = async (src: string, proto = 'udp'): Promise<ExplainResult> =>
     (await cli.call('mwan', 'explain', { src, dst: '203.0.113.5', proto, port: 9 }))! as unknown as ExplainResult;
   const holders = (addr: string): string[] => ['wan', 'wanb'].filter((w) =>

@@ -5,13 +5,9 @@
  */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApplier, createRecordingBackend, names, plan as planDesired } from 'mwan-dataplane';
 import { parseListOutput, type Ruleset } from 'nft-json';
-import { startBroker } from 'ubus-ts/broker/index';
-import { connect } from 'ubus-ts/client/index';
 import { Status, UbusStatusError } from 'ubus-ts';
 import { createDataplanePort, toPlanConfig, toPlanState } from '../src/adapters/dataplane.js';
 import { explainSetsOf, ipsetMembersOf, sourceWansOf, stickyEntriesOf } from '../src/adapters/explain-data.js';
@@ -24,6 +20,7 @@ import { emptyState, type ControllerState, type CoreConfig, type NetifdView } fr
 import { MwandErrorCode } from '../src/errors.js';
 import { publishMwan } from '../src/ubus-api.js';
 import { FakeNetifd, FakeRtmon, FakeTrackers, RecordingEvents, RecordingHooks } from './fakes.js';
+import { privateBus } from './private-bus.js';
 import { iface, rule, up } from './fixtures.js';
 
 /** httping trackers: their probes (TCP 80 to the targets, from the WAN's address) are pinned by source */
@@ -399,15 +396,7 @@ test('sticky entries from an nft 1.0.6 listing: addresses with expiry, empty set
 
 /** mwand's ubus face over a real broker: Controller + the real dataplane port (recording kernel, listed table faked). */
 async function world(t: TestContext, list: () => Promise<Ruleset | null>, cfg: CoreConfig = config({ rules: [rule('vpn', 'wanb_only', { ipset: 'vpn' }), rule('default_rule', 'wan_wanb')] })) {
-  const dir = mkdtempSync(join(tmpdir(), 'mwand-explain-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const sock = join(dir, 'ubus.sock');
-  const broker = await startBroker({ socketPath: sock, credentials: 'broker' });
-  t.after(() => broker.close());
-  const bus = await connect({ socketPath: sock, timeoutMs: 5000 });
-  t.after(() => bus.close());
-  const cli = await connect({ socketPath: sock, timeoutMs: 5000 });
-  t.after(() => cli.close());
+  const { bus, cli } = await privateBus(t, 'mwand-explain-');
   const netifd = new FakeNetifd();
   for (const [k, v] of Object.entries(state().netifd)) netifd.views.set(k, v);
   const lists: number[] = [];

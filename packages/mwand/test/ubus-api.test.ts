@@ -1,10 +1,5 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startBroker } from 'ubus-ts/broker/index';
-import { connect } from 'ubus-ts/client/index';
 import { Status, UbusStatusError, type UbusClient, type UbusData } from 'ubus-ts';
 import { waitUntil } from 'netns-kit';
 import { Controller } from '../src/controller.js';
@@ -12,18 +7,11 @@ import { realClock } from '../src/core/clock.js';
 import { MwanEvents } from '../src/events.js';
 import { publishMwan } from '../src/ubus-api.js';
 import { FakeDataplane, FakeNetifd, FakeRtmon, FakeTrackers, RecordingHooks, SwitchableLoader } from './fakes.js';
+import { privateBus } from './private-bus.js';
 import { twoWan, up } from './fixtures.js';
 
 async function world(t: TestContext) {
-  const dir = mkdtempSync(join(tmpdir(), 'mwand-ubus-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const sock = join(dir, 'ubus.sock');
-  const broker = await startBroker({ socketPath: sock, credentials: 'broker' });
-  t.after(() => broker.close());
-  const bus = await connect({ socketPath: sock, timeoutMs: 5000 });
-  t.after(() => bus.close());
-  const cli = await connect({ socketPath: sock, timeoutMs: 5000 });
-  t.after(() => cli.close());
+  const { bus, cli } = await privateBus(t, 'mwand-ubus-');
   const dp = new FakeDataplane();
   dp.counters.set('https', { packets: 11, bytes: 851 });
   const netifd = new FakeNetifd();
